@@ -1,0 +1,109 @@
+namespace Monitoring.Contracts;
+
+// Alarm lifecycle events (CONTRACT.md section 3). MassTransit names each exchange after the type's
+// namespace and name, so these records must stay in namespace Monitoring.Contracts and must not
+// share a base type or interface: either would add exchanges that are not in the contract.
+// Priority, industry and the like are strings on the wire, not enums, so that a consumer written in
+// another language sees the documented words whatever serializer settings MassTransit uses.
+
+/// <summary>A rule's condition became true (after its on-delay).</summary>
+public sealed record AlarmRaised
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+}
+
+/// <summary>The condition returned to normal (after its off-delay and deadband).</summary>
+public sealed record AlarmCleared
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+}
+
+/// <summary>A gateway went online/offline, or its data stopped (no message within its timeout).</summary>
+public sealed record GatewayStatusChanged
+{
+    public required Guid EventId { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    /// <summary><c>online</c>, <c>offline</c> or <c>silent</c> (see <see cref="GatewayStates"/>).</summary>
+    public required string State { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public DateTimeOffset? LastSeenAt { get; init; }
+    public required bool Simulated { get; init; }
+}
+
+/// <summary>Human-readable text in Chinese and English.</summary>
+public sealed record LocalizedText(string Zh, string En);
+
+/// <summary>One recent reading of a tag involved in an alarm. <c>V</c> is a number, a boolean or null.</summary>
+public sealed record ContextReading(string Tag, long Ts, object? V);
+
+/// <summary>The words used on the wire for <c>priority</c>.</summary>
+public static class AlarmPriorities
+{
+    public const string Critical = "critical";
+    public const string High = "high";
+    public const string Medium = "medium";
+    public const string Low = "low";
+
+    public static bool IsKnown(string value) => value is Critical or High or Medium or Low;
+}
+
+/// <summary>The words used on the wire for <c>industry</c>. More may be added.</summary>
+public static class Industries
+{
+    public const string Steel = "steel";
+    public const string AluminiumCasting = "aluminium-casting";
+    public const string Dust = "dust";
+}
+
+/// <summary>The words used on the wire for <see cref="GatewayStatusChanged.State"/>.</summary>
+public static class GatewayStates
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+    public const string Silent = "silent";
+}

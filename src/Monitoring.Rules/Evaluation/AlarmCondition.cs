@@ -1,0 +1,38 @@
+using Monitoring.Contracts;
+
+namespace Monitoring.Rules.Evaluation;
+
+/// <summary>
+/// One alarm that a compiled rule can raise for one source: for a limit rule, one stage (HH, H, L or LL)
+/// of one point. Immutable; created once at compile time, so a transition refers to it without allocating.
+/// <see cref="Key"/> identifies the alarm across restarts and reloads: exactly one active alarm per key.
+/// </summary>
+public sealed class AlarmCondition
+{
+    public required string Key { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    /// <summary>One of <see cref="AlarmPriorities"/>.</summary>
+    public required string Priority { get; init; }
+    /// <summary>1 = first stage (warning), 2 = second stage (action), per GB/T 50493.</summary>
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Description { get; init; }
+}
+
+public enum AlarmTransitionKind : byte
+{
+    Raised,
+    Cleared,
+}
+
+/// <summary>A condition became true (after its on-delay) or returned to normal (after off-delay and deadband).</summary>
+public readonly record struct AlarmTransition(AlarmCondition Condition, AlarmTransitionKind Kind, long OccurredAtMs, double Value);

@@ -26,6 +26,10 @@ public sealed class AlarmCondition
     public double? Limit { get; init; }
     public string? Unit { get; init; }
     public required LocalizedText Description { get; init; }
+    /// <summary>The stage within the rule (<c>HH</c>, <c>H</c>, <c>L</c>, <c>LL</c> for a limit rule); null for single-condition rule types.</summary>
+    public string? Stage { get; init; }
+
+    public override string ToString() => Key;
 }
 
 public enum AlarmTransitionKind : byte

@@ -1,0 +1,543 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Monitoring.Contracts;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Monitoring.Rules.Configuration;
+
+/// <summary>
+/// Parses and validates a site configuration from YAML text. No I/O: the caller reads the file.
+/// Works on YamlDotNet's representation model rather than deserializing into objects, so that every error
+/// can name the line and column of the node at fault, and so that unknown fields are errors: a misspelt
+/// field must not silently disable a safety rule.
+/// </summary>
+public static partial class SiteConfigurationParser
+{
+    /// <summary>The <c>type:</c> words the parser accepts. A new rule type is added here and in the reader's ReadRule switch.</summary>
+    public static IReadOnlyList<string> RuleTypes { get; } = [LimitRuleConfiguration.TypeName];
+
+    /// <summary>The <c>industry:</c> words the parser accepts (<see cref="Industries"/>).</summary>
+    public static IReadOnlyList<string> KnownIndustries { get; } = [Industries.Steel, Industries.AluminiumCasting, Industries.Dust];
+
+    private static readonly string[] SiteFields = ["enterprise", "name", "industry", "gateways"];
+    private static readonly string[] GatewayFields = ["id", "points"];
+    private static readonly string[] PointFields = ["tag", "unit", "equipment", "description", "rules"];
+    private static readonly string[] CommonRuleFields = ["id", "type", "version", "priority", "majorHazard", "clause", "condition"];
+    private static readonly string[] LimitRuleFields = [.. CommonRuleFields, "hh", "h", "l", "ll", "deadband", "onDelay", "offDelay"];
+    private static readonly string[] LimitFields = ["hh", "h", "l", "ll"];
+    private static readonly string[] ConditionFields = ["zh", "en"];
+
+    /// <summary>Collects every error it can find; <see cref="SiteLoadResult.Site"/> is null when there is any.</summary>
+    public static SiteLoadResult Parse(string yaml, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(fileName);
+
+        var errors = new List<ConfigurationError>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new ConfigurationError(fileName, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}"));
+            return new SiteLoadResult(null, errors);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            errors.Add(new ConfigurationError(fileName, 1, 1, "the file is empty: expected a site with enterprise, industry and gateways"));
+            return new SiteLoadResult(null, errors);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode.Start;
+            errors.Add(new ConfigurationError(fileName, (int)second.Line, (int)second.Column, "one site per file: found a second YAML document"));
+        }
+
+        var reader = new Reader(fileName, errors);
+        var site = reader.ReadSite(stream.Documents[0].RootNode);
+        return new SiteLoadResult(errors.Count == 0 ? site : null, errors);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:/-]{1,128}$")]
+    private static partial Regex TagPattern();
+
+    // No '/' in rule ids: the alarm key "{enterprise}/{gateway}/{tag}/{ruleId}/{stage}" stays unambiguous.
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex RuleIdPattern();
+
+    [GeneratedRegex(@"^(-?)([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")]
+    private static partial Regex DurationPattern();
+
+    /// <summary>Parses "500ms", "2s", "1.5m", "1h" or "0". Negative values parse, so validation can say they are negative.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (text == "0")
+        {
+            return true;
+        }
+
+        var match = DurationPattern().Match(text);
+        if (!match.Success
+            || !double.TryParse(match.Groups[2].ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            return false;
+        }
+
+        var milliseconds = match.Groups[3].ValueSpan switch
+        {
+            "ms" => amount,
+            "s" => amount * 1_000,
+            "m" => amount * 60_000,
+            _ => amount * 3_600_000,
+        };
+        if (milliseconds > TimeSpan.MaxValue.TotalMilliseconds / 2)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromMilliseconds(match.Groups[1].ValueSpan.IsEmpty ? milliseconds : -milliseconds);
+        return true;
+    }
+
+    private static SourceMark MarkOf(YamlNode node) => new((int)node.Start.Line, (int)node.Start.Column);
+
+    private sealed class Reader(string file, List<ConfigurationError> errors)
+    {
+        private void Error(YamlNode node, string message) => Error(MarkOf(node), message);
+
+        private void Error(SourceMark mark, string message) => errors.Add(new ConfigurationError(file, mark.Line, mark.Column, message));
+
+        public SiteConfiguration? ReadSite(YamlNode root)
+        {
+            if (root is not YamlMappingNode map)
+            {
+                Error(root, "a site must be a mapping with enterprise, industry and gateways");
+                return null;
+            }
+
+            var fields = Fields(map, "site", SiteFields);
+            var enterprise = RequiredIdentifier(map, fields, "enterprise", IdentifierPattern(), "[A-Za-z0-9_-]{1,64}");
+            var name = Text(fields, "name");
+            var industry = RequiredText(map, fields, "industry");
+            if (industry is not null && !KnownIndustries.Contains(industry, StringComparer.Ordinal))
+            {
+                Error(fields["industry"], $"unknown industry '{industry}': expected one of {string.Join(", ", KnownIndustries)}");
+            }
+
+            var gateways = new List<GatewayConfiguration>();
+            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            foreach (var item in Sequence(map, fields, "gateways", required: true))
+            {
+                if (ReadGateway(item) is not { } gateway)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(gateway.Id, out var first))
+                {
+                    Error(gateway.Location, $"duplicate gateway id '{gateway.Id}' (first declared at line {first.Line})");
+                    continue;
+                }
+
+                seen.Add(gateway.Id, gateway.Location);
+                gateways.Add(gateway);
+            }
+
+            if (enterprise is null || industry is null)
+            {
+                return null;
+            }
+
+            return new SiteConfiguration
+            {
+                SourceFile = file,
+                Enterprise = enterprise,
+                Name = name,
+                Industry = industry,
+                Gateways = gateways,
+                Location = MarkOf(fields["enterprise"]),
+            };
+        }
+
+        private GatewayConfiguration? ReadGateway(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a gateway must be a mapping with id and points");
+                return null;
+            }
+
+            var fields = Fields(map, "gateway", GatewayFields);
+            var id = RequiredIdentifier(map, fields, "id", IdentifierPattern(), "[A-Za-z0-9_-]{1,64}");
+            var points = new List<PointConfiguration>();
+            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            foreach (var item in Sequence(map, fields, "points", required: false))
+            {
+                if (ReadPoint(item) is not { } point)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(point.Tag, out var first))
+                {
+                    Error(point.Location, $"duplicate tag '{point.Tag}' in gateway '{id}' (first declared at line {first.Line})");
+                    continue;
+                }
+
+                seen.Add(point.Tag, point.Location);
+                points.Add(point);
+            }
+
+            return id is null ? null : new GatewayConfiguration { Id = id, Points = points, Location = MarkOf(fields["id"]) };
+        }
+
+        private PointConfiguration? ReadPoint(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a point must be a mapping with tag, unit, equipment, description and rules");
+                return null;
+            }
+
+            var fields = Fields(map, "point", PointFields);
+            var tag = RequiredIdentifier(map, fields, "tag", TagPattern(), "[A-Za-z0-9_.:/-]{1,128}");
+            var unit = Text(fields, "unit");
+            var equipment = Text(fields, "equipment");
+            var description = Text(fields, "description");
+            var rules = new List<RuleConfiguration>();
+            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            foreach (var item in Sequence(map, fields, "rules", required: false))
+            {
+                if (ReadRule(item) is not { } rule)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(rule.Id, out var first))
+                {
+                    Error(rule.Location, $"duplicate rule id '{rule.Id}' on point '{tag}' (first declared at line {first.Line})");
+                    continue;
+                }
+
+                seen.Add(rule.Id, rule.Location);
+                rules.Add(rule);
+            }
+
+            return tag is null
+                ? null
+                : new PointConfiguration
+                {
+                    Tag = tag,
+                    Unit = unit,
+                    Equipment = equipment,
+                    Description = description,
+                    Rules = rules,
+                    Location = MarkOf(fields["tag"]),
+                };
+        }
+
+        private RuleConfiguration? ReadRule(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a rule must be a mapping with at least id and type");
+                return null;
+            }
+
+            // The type decides which fields exist, so it is read before the unknown-field check.
+            YamlNode? typeNode = null;
+            foreach (var (key, value) in map.Children)
+            {
+                if (key is YamlScalarNode { Value: "type" })
+                {
+                    typeNode = value;
+                }
+            }
+
+            if (typeNode is null || IsNull(typeNode))
+            {
+                Error(map, "a rule needs a type (one of: " + string.Join(", ", RuleTypes) + ")");
+                return null;
+            }
+
+            if (ScalarText(typeNode, "type") is not { } type)
+            {
+                return null;
+            }
+
+            switch (type)
+            {
+                case LimitRuleConfiguration.TypeName:
+                    return ReadLimitRule(map);
+                default:
+                    Error(typeNode, $"unknown rule type '{type}': expected one of {string.Join(", ", RuleTypes)}");
+                    return null;
+            }
+        }
+
+        private LimitRuleConfiguration? ReadLimitRule(YamlMappingNode map)
+        {
+            var errorsBefore = errors.Count;
+            var fields = Fields(map, "limit rule", LimitRuleFields);
+            var common = ReadCommon(map, fields);
+            var hh = Number(fields, "hh");
+            var h = Number(fields, "h");
+            var l = Number(fields, "l");
+            var ll = Number(fields, "ll");
+            var deadband = Number(fields, "deadband") ?? 0;
+            var onDelay = Duration(fields, "onDelay") ?? TimeSpan.Zero;
+            var offDelay = Duration(fields, "offDelay") ?? TimeSpan.Zero;
+            if (common is null)
+            {
+                return null;
+            }
+
+            var rule = new LimitRuleConfiguration
+            {
+                Id = common.Id,
+                Version = common.Version,
+                Priority = common.Priority,
+                MajorHazard = common.MajorHazard,
+                Clause = common.Clause,
+                Condition = common.Condition,
+                Location = common.Location,
+                HighHigh = hh,
+                High = h,
+                Low = l,
+                LowLow = ll,
+                Deadband = deadband,
+                OnDelay = onDelay,
+                OffDelay = offDelay,
+            };
+
+            var limitGiven = LimitFields.Any(fields.ContainsKey);
+            foreach (var problem in rule.Validate())
+            {
+                if (problem.Field is null && limitGiven)
+                {
+                    // "No limits" only because the given ones did not parse: already reported there.
+                    continue;
+                }
+
+                Error(problem.Field is not null && fields.TryGetValue(problem.Field, out var at) ? MarkOf(at) : rule.Location, problem.Message);
+            }
+
+            return errors.Count == errorsBefore ? rule : null;
+        }
+
+        private sealed record CommonRule(string Id, int Version, string? Priority, bool MajorHazard, string? Clause, LocalizedText? Condition, SourceMark Location);
+
+        private CommonRule? ReadCommon(YamlMappingNode map, Dictionary<string, YamlNode> fields)
+        {
+            var id = RequiredIdentifier(map, fields, "id", RuleIdPattern(), "[A-Za-z0-9_.-]{1,64}");
+            var version = Integer(fields, "version") ?? 1;
+            if (version < 1 && fields.TryGetValue("version", out var versionNode))
+            {
+                Error(versionNode, "version must be 1 or more");
+            }
+
+            var priority = Text(fields, "priority");
+            if (priority is not null && !AlarmPriorities.IsKnown(priority))
+            {
+                Error(fields["priority"], $"unknown priority '{priority}': expected one of critical, high, medium, low");
+            }
+
+            var majorHazard = Boolean(fields, "majorHazard") ?? false;
+            var clause = Text(fields, "clause");
+            var condition = Condition(fields);
+            return id is null
+                ? null
+                : new CommonRule(id, version, priority, majorHazard, clause, condition, MarkOf(fields["id"]));
+        }
+
+        private LocalizedText? Condition(Dictionary<string, YamlNode> fields)
+        {
+            if (!fields.TryGetValue("condition", out var node) || IsNull(node))
+            {
+                return null;
+            }
+
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "condition must be a mapping with zh and en");
+                return null;
+            }
+
+            var text = Fields(map, "condition", ConditionFields);
+            var zh = RequiredText(map, text, "zh");
+            var en = RequiredText(map, text, "en");
+            return zh is null || en is null ? null : new LocalizedText(zh, en);
+        }
+
+        /// <summary>The mapping's fields by name; reports non-text keys and names outside <paramref name="allowed"/>.</summary>
+        private Dictionary<string, YamlNode> Fields(YamlMappingNode map, string what, string[] allowed)
+        {
+            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (key, value) in map.Children)
+            {
+                if (key is not YamlScalarNode { Value: { } name })
+                {
+                    Error(key, $"a {what} field name must be plain text");
+                    continue;
+                }
+
+                if (!allowed.Contains(name, StringComparer.Ordinal))
+                {
+                    Error(key, $"unknown field '{name}' in {what}: expected one of {string.Join(", ", allowed)}");
+                    continue;
+                }
+
+                fields[name] = value;
+            }
+
+            return fields;
+        }
+
+        private IEnumerable<YamlNode> Sequence(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, bool required)
+        {
+            if (!fields.TryGetValue(name, out var node) || IsNull(node))
+            {
+                if (required)
+                {
+                    Error(owner, $"missing '{name}'");
+                }
+
+                return [];
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                Error(node, $"'{name}' must be a list");
+                return [];
+            }
+
+            if (required && sequence.Children.Count == 0)
+            {
+                Error(node, $"'{name}' must list at least one item");
+            }
+
+            return sequence.Children;
+        }
+
+        private string? RequiredIdentifier(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, Regex pattern, string patternText)
+        {
+            var value = RequiredText(owner, fields, name);
+            if (value is not null && !pattern.IsMatch(value))
+            {
+                Error(fields[name], $"invalid {name} '{value}': must match {patternText}");
+                return null;
+            }
+
+            return value;
+        }
+
+        private string? RequiredText(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
+        {
+            if (!fields.TryGetValue(name, out var node) || IsNull(node))
+            {
+                Error(owner, $"missing '{name}'");
+                return null;
+            }
+
+            var value = ScalarText(node, name);
+            if (value is { Length: 0 })
+            {
+                Error(node, $"'{name}' must not be empty");
+                return null;
+            }
+
+            return value;
+        }
+
+        private string? Text(Dictionary<string, YamlNode> fields, string name)
+            => fields.TryGetValue(name, out var node) && !IsNull(node) ? ScalarText(node, name) : null;
+
+        private string? ScalarText(YamlNode node, string name)
+        {
+            if (node is YamlScalarNode { Value: { } value })
+            {
+                return value;
+            }
+
+            Error(node, $"'{name}' must be a single value, not a list or mapping");
+            return null;
+        }
+
+        private double? Number(Dictionary<string, YamlNode> fields, string name)
+        {
+            if (Text(fields, name) is not { } text)
+            {
+                return null;
+            }
+
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                Error(fields[name], $"'{name}' must be a finite number, not '{text}'");
+                return null;
+            }
+
+            return value;
+        }
+
+        private int? Integer(Dictionary<string, YamlNode> fields, string name)
+        {
+            if (Text(fields, name) is not { } text)
+            {
+                return null;
+            }
+
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                Error(fields[name], $"'{name}' must be a whole number, not '{text}'");
+                return null;
+            }
+
+            return value;
+        }
+
+        private bool? Boolean(Dictionary<string, YamlNode> fields, string name)
+        {
+            switch (Text(fields, name))
+            {
+                case null:
+                    return null;
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                case var text:
+                    Error(fields[name], $"'{name}' must be true or false, not '{text}'");
+                    return null;
+            }
+        }
+
+        private TimeSpan? Duration(Dictionary<string, YamlNode> fields, string name)
+        {
+            if (Text(fields, name) is not { } text)
+            {
+                return null;
+            }
+
+            if (!TryParseDuration(text, out var duration))
+            {
+                Error(fields[name], $"'{name}' is not a duration: '{text}' (expected a number with ms, s, m or h, e.g. 500ms, 2s, 1m)");
+                return null;
+            }
+
+            return duration;
+        }
+
+        // "key:" with nothing, "~" and "null" are YAML's null; a quoted "" is an explicit empty string.
+        private static bool IsNull(YamlNode node)
+            => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+    }
+}

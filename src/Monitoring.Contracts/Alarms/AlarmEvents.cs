@@ -62,6 +62,134 @@ public sealed record AlarmCleared
     public required bool Simulated { get; init; }
 }
 
+/// <summary>A duty officer acknowledged the alarm. The common fields describe the alarm as it stands.</summary>
+public sealed record AlarmAcknowledged
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>User id of the duty officer.</summary>
+    public required string AcknowledgedBy { get; init; }
+    public string? Comment { get; init; }
+    /// <summary>Server time of the acknowledgement.</summary>
+    public required DateTimeOffset AcknowledgedAt { get; init; }
+}
+
+/// <summary>An operator shelved the alarm (suppressed its notifications) until a time, with a reason.</summary>
+public sealed record AlarmShelved
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    public required string ShelvedBy { get; init; }
+    public required string Reason { get; init; }
+    public required DateTimeOffset ShelvedUntil { get; init; }
+}
+
+/// <summary>The shelf of an alarm ended: it expired or an operator removed it.</summary>
+public sealed record AlarmUnshelved
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>User id of the operator; null when the shelf expired.</summary>
+    public string? UnshelvedBy { get; init; }
+    /// <summary><c>expired</c> or <c>manual</c> (see <see cref="UnshelveReasons"/>).</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>The alarm stayed unacknowledged past its response time and was escalated.</summary>
+public sealed record AlarmEscalated
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>1 for the first escalation, +1 for each later one.</summary>
+    public required int EscalationLevel { get; init; }
+    /// <summary>Whole seconds between the raise and the escalation (a number, for non-.NET consumers).</summary>
+    public required long UnacknowledgedForSeconds { get; init; }
+}
+
 /// <summary>A gateway went online/offline, or its data stopped (no message within its timeout).</summary>
 public sealed record GatewayStatusChanged
 {
@@ -98,6 +226,13 @@ public static class Industries
     public const string Steel = "steel";
     public const string AluminiumCasting = "aluminium-casting";
     public const string Dust = "dust";
+}
+
+/// <summary>The words used on the wire for <see cref="AlarmUnshelved.Reason"/>.</summary>
+public static class UnshelveReasons
+{
+    public const string Expired = "expired";
+    public const string Manual = "manual";
 }
 
 /// <summary>The words used on the wire for <see cref="GatewayStatusChanged.State"/>.</summary>

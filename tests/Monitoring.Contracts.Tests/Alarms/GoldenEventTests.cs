@@ -1,0 +1,126 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using MassTransit.Serialization;
+
+namespace Monitoring.Contracts.Tests.Alarms;
+
+/// <summary>
+/// Pins the JSON of every event as MassTransit writes it (the <c>message</c> property of its envelope),
+/// so that the wire cannot drift unnoticed. To accept a deliberate change, run the tests with
+/// UPDATE_GOLDEN_DIR set to this project's Golden folder, review the diff, and commit it.
+/// </summary>
+public class GoldenEventTests
+{
+    private static readonly JsonSerializerOptions Normalised = new()
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static JsonSerializerOptions WireOptions => SystemTextJsonMessageSerializer.Options;
+
+    [Fact]
+    public void AlarmRaised_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Raised());
+
+    [Fact]
+    public void AlarmCleared_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Cleared());
+
+    [Fact]
+    public void AlarmAcknowledged_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Acknowledged());
+
+    [Fact]
+    public void AlarmShelved_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Shelved());
+
+    [Fact]
+    public void AlarmUnshelved_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Unshelved());
+
+    [Fact]
+    public void AlarmEscalated_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Escalated());
+
+    [Fact]
+    public void GatewayStatusChanged_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.StatusChanged());
+
+    [Fact]
+    public void AlarmRaised_RoundTrip_KeepsScalarFieldsAndContextValueTypes()
+    {
+        var original = EventSamples.Raised();
+        var json = JsonSerializer.Serialize(original, WireOptions);
+
+        var copy = JsonSerializer.Deserialize<AlarmRaised>(json, WireOptions)!;
+
+        Assert.Equal(original.AlarmId, copy.AlarmId);
+        Assert.Equal(original.EventId, copy.EventId);
+        Assert.Equal(original.OccurredAt, copy.OccurredAt);
+        Assert.Equal(original.Condition, copy.Condition);
+        Assert.Equal(original.Tags, copy.Tags);
+        Assert.Equal(original.Context.Count, copy.Context.Count);
+        Assert.Equal(
+            original.Context.Select(c => JsonSerializer.Serialize(c.V, WireOptions)),
+            copy.Context.Select(c => JsonSerializer.Serialize(c.V, WireOptions)));
+    }
+
+    [Fact]
+    public void EveryEventType_InContractNamespace_HasAGoldenTest()
+    {
+        var eventTypes = typeof(AlarmRaised).Assembly.GetTypes()
+            .Where(t => t.Namespace == "Monitoring.Contracts" && t.IsPublic && t.IsSealed && !t.IsAbstract
+                && t.GetProperty("EventId") is not null)
+            .Select(t => t.Name)
+            .Order(StringComparer.Ordinal);
+        var tested = typeof(GoldenEventTests).GetMethods()
+            .Where(m => m.Name.EndsWith("_Serialized_MatchesGoldenAndRoundTrips", StringComparison.Ordinal))
+            .Select(m => m.Name.Split('_')[0])
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(eventTypes, tested);
+    }
+
+    [Fact]
+    public void Events_HaveNoBaseTypeOrInterface()
+    {
+        // A shared base type or interface would make MassTransit publish to extra exchanges (CONTRACT.md 3).
+        foreach (var type in new[]
+                 {
+                     typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
+                     typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(GatewayStatusChanged),
+                 })
+        {
+            Assert.Equal(typeof(object), type.BaseType);
+            Assert.Equal([typeof(IEquatable<>).MakeGenericType(type)], type.GetInterfaces());
+            Assert.Equal("Monitoring.Contracts", type.Namespace);
+        }
+    }
+
+    private static void AssertGolden<T>(T message)
+    {
+        var json = JsonSerializer.Serialize(message, WireOptions);
+        var name = typeof(T).Name + ".json";
+
+        var updateDir = Environment.GetEnvironmentVariable("UPDATE_GOLDEN_DIR");
+        if (!string.IsNullOrEmpty(updateDir))
+        {
+            using var doc = JsonDocument.Parse(json);
+            File.WriteAllText(Path.Combine(updateDir, name), JsonSerializer.Serialize(doc.RootElement, Indented) + "\n");
+        }
+
+        var golden = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", name));
+        Assert.Equal(Normalise(golden), Normalise(json));
+
+        // The golden text, read back with MassTransit's options, must serialize to itself.
+        var copy = JsonSerializer.Deserialize<T>(golden, WireOptions);
+        Assert.NotNull(copy);
+        Assert.Equal(Normalise(golden), Normalise(JsonSerializer.Serialize(copy, WireOptions)));
+    }
+
+    private static string Normalise(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(doc.RootElement, Normalised);
+    }
+}

@@ -381,6 +381,12 @@ stop_epmd() {
   stop_pidfile "$RABBIT_DIR/epmd.pid" epmd 5 epmd
 }
 
+# The default work folder sits in the repository: it ignores itself, whatever the root .gitignore says.
+ensure_work() {
+  mkdir -p -- "$WORK"
+  [[ -e $WORK/.gitignore ]] || printf '*\n' >"$WORK/.gitignore"
+}
+
 # --- commands --------------------------------------------------------------------------------
 
 for_each() {
@@ -426,6 +432,7 @@ main() {
   case $cmd in
     install) cmd_install ;;
     start)
+      ensure_work
       for_each start "${1:-}"
       write_env_file
       if [[ ${1:-} == all ]]; then

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Monitoring.Contracts;
+using Monitoring.Ingestion.Observability;
+using Monitoring.Ingestion.Pipeline;
+
+namespace Monitoring.Ingestion.Alarms;
+
+/// <summary>
+/// Drains the outbox to the bus in commit order, one event at a time, deleting each only after the
+/// bus accepted it (RabbitMQ publisher confirm). At least once: a crash between publish and delete
+/// republishes the event with the same <c>eventId</c> (also used as MassTransit's MessageId), which
+/// consumers dedupe. While the bus is down events wait in the outbox; nothing is dropped.
+/// </summary>
+internal sealed partial class OutboxPublisher(
+    AlarmJournal journal,
+    OutboxSignal signal,
+    IBus bus,
+    IOptions<BusOptions> options,
+    TimeProvider time,
+    ILogger<OutboxPublisher> logger) : BackgroundService
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>True after the last attempt to publish succeeded (or there was nothing to publish).</summary>
+    public bool IsHealthy { get; private set; } = true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var published = await PublishPendingAsync(stoppingToken);
+                failures = 0;
+                IsHealthy = true;
+                if (published == 0)
+                    await signal.WaitAsync(IdlePoll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                IsHealthy = false;
+                failures++;
+                IngestionMetrics.PublishFailures.Add(1);
+                LogPublishFailed(logger, failures, ex.Message);
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6))));
+                await Task.Delay(backoff, time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Publishes what is in the outbox now. Returns how many events were published.</summary>
+    public async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
+    {
+        var items = await journal.ReadOutboxAsync(options.Value.PublishBatch, cancellationToken);
+        foreach (var item in items)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.PublishTimeout);
+            await PublishAsync(item, timeout.Token);
+            await journal.DeleteOutboxAsync(item.Id, CancellationToken.None);
+            IngestionMetrics.EventsPublished.Add(1, new KeyValuePair<string, object?>("type", item.MessageType));
+        }
+
+        IngestionMetrics.SetOutboxDepth(await journal.CountOutboxAsync(cancellationToken));
+        return items.Count;
+    }
+
+    private Task PublishAsync(OutboxItem item, CancellationToken cancellationToken) => item.MessageType switch
+    {
+        nameof(AlarmRaised) => PublishAsync<AlarmRaised>(item, cancellationToken),
+        nameof(AlarmCleared) => PublishAsync<AlarmCleared>(item, cancellationToken),
+        nameof(GatewayStatusChanged) => PublishAsync<GatewayStatusChanged>(item, cancellationToken),
+        _ => throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'"),
+    };
+
+    private Task PublishAsync<T>(OutboxItem item, CancellationToken cancellationToken)
+        where T : class
+    {
+        var message = JsonSerializer.Deserialize<T>(item.Payload, AlarmJournal.JsonOptions)
+                      ?? throw new InvalidOperationException($"Outbox item {item.Id} is empty");
+        var eventId = item.EventId;
+        return bus.Publish(message, context => context.MessageId = eventId, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing alarm events failed ({Failures} in a row); they stay in the outbox: {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, int failures, string error);
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Monitoring.Contracts;
+using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Pipeline;
+using Monitoring.Ingestion.Storage;
+
+namespace Monitoring.Ingestion.Api;
+
+/// <summary>The HTTP surface: health, metrics, and the read API for alarms, gateways, dead letters and configuration.</summary>
+internal static class ApiEndpoints
+{
+    public static WebApplication MapMonitoringEndpoints(this WebApplication app)
+    {
+        // Live: the process answers. Ready: broker, store and bus are reachable.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        var api = app.MapGroup("/api");
+        api.MapGet("/alarms", (AlarmTracker alarms) => alarms.Active
+            .Select(a => a.Raised)
+            .OrderBy(r => PriorityRank(r.Priority))
+            .ThenByDescending(r => r.OccurredAt)
+            .ToList());
+
+        api.MapGet("/gateways", (GatewayRegistry gateways) => gateways.All().Select(g => new
+        {
+            g.Enterprise,
+            g.Gateway,
+            g.Status,
+            g.Firmware,
+            StatusChangedAt = g.StatusChangedAtMs is { } changed ? DateTimeOffset.FromUnixTimeMilliseconds(changed) : (DateTimeOffset?)null,
+            LastSeenAt = DateTimeOffset.FromUnixTimeMilliseconds(g.LastSeenAtMs),
+            g.Messages,
+            g.Readings,
+            g.LastSeq,
+            g.LostMessages,
+            g.DuplicateMessages,
+            g.SequenceRestarts,
+            g.Rejections,
+            g.Simulated,
+        }));
+
+        api.MapGet("/deadletters", async (DeadLetterStore store, string? enterprise, string? gateway, string? reason, int? limit, CancellationToken ct) =>
+            await store.ListAsync(new DeadLetterQuery { Enterprise = enterprise, Gateway = gateway, Reason = reason, Limit = Math.Clamp(limit ?? 100, 1, 1000) }, ct));
+
+        api.MapGet("/config", (RuleSetHolder rules) => new
+        {
+            Sites = rules.Current.Sites.Select(s => new
+            {
+                s.Enterprise,
+                s.Name,
+                s.Industry,
+                s.SourceFile,
+                Gateways = s.Gateways.Select(g => new { g.Id, Points = g.Points.Count }),
+            }),
+            Conditions = rules.Current.Conditions.Count,
+        });
+
+        return app;
+    }
+
+    private static int PriorityRank(string priority) => priority switch
+    {
+        AlarmPriorities.Critical => 0,
+        AlarmPriorities.High => 1,
+        AlarmPriorities.Medium => 2,
+        _ => 3,
+    };
+}

@@ -1,0 +1,16 @@
+using Monitoring.Ingestion.Api;
+
+namespace Monitoring.Ingestion.Hosting;
+
+/// <summary>Builds the service. Program.cs runs it; integration tests build it in-process with their own arguments.</summary>
+public static class IngestionApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddMonitoringIngestion();
+        var app = builder.Build();
+        app.MapMonitoringEndpoints();
+        return app;
+    }
+}

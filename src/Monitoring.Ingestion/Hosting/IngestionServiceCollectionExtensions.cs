@@ -1,0 +1,173 @@
+using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Monitoring.Contracts.Telemetry;
+using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Mqtt;
+using Monitoring.Ingestion.Observability;
+using Monitoring.Ingestion.Pipeline;
+using Monitoring.Ingestion.Storage;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Polly;
+using Polly.Retry;
+
+namespace Monitoring.Ingestion.Hosting;
+
+internal static class IngestionServiceCollectionExtensions
+{
+    /// <summary>Registers the whole ingestion service from configuration (section <c>Monitoring</c>).</summary>
+    public static WebApplicationBuilder AddMonitoringIngestion(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateOnStart();
+        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(TelemetryDecoderOptions.Default);
+        services.AddSingleton<GatewayRegistry>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<AlarmTracker>();
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
+            var result = SiteLoader.Load(options.Sites, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            if (result.RuleSet is null)
+            {
+                throw new InvalidOperationException("The site configuration is invalid:" + Environment.NewLine +
+                                                    string.Join(Environment.NewLine, result.Errors.Select(e => "  " + e)));
+            }
+
+            return new RuleSetHolder(result.RuleSet);
+        });
+
+        services.AddSingleton(sp => new AlarmJournal(DataPath(sp, "alarms.db")));
+        services.AddSingleton(sp => new DeadLetterStore(DataPath(sp, "deadletters.db"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeadLetterStore>>()));
+        services.AddSingleton<ITimeSeriesStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return options.Kind switch
+            {
+                StoreKind.InfluxDb => new InfluxDbStore(options.InfluxDb),
+                _ => new SqliteTimeSeriesStore(DataPath(sp, "timeseries.db")),
+            };
+        });
+
+        services.AddSingleton(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new IngestionPipeline(new PipelineDependencies(
+                sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
+                sp.GetRequiredService<TelemetryDecoderOptions>(),
+                time,
+                sp.GetRequiredService<ITimeSeriesStore>(),
+                RetryForever(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Store"), "time-series write", IngestionMetrics.StoreWriteFailures,
+                    static ex => ex is not TimeSeriesWriteRejectedException),
+                sp.GetRequiredService<AlarmJournal>(),
+                RetryForever(time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Alarms"), "alarm journal commit", null, static _ => true),
+                sp.GetRequiredService<AlarmTracker>(),
+                sp.GetRequiredService<OutboxSignal>(),
+                sp.GetRequiredService<DeadLetterStore>(),
+                sp.GetRequiredService<GatewayRegistry>(),
+                sp.GetRequiredService<RuleSetHolder>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Pipeline")));
+        });
+
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<MqttIngress>();
+        services.AddHostedService<IngestionHost>();
+        services.AddSingleton<OutboxPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+
+        AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
+
+        services.AddHealthChecks()
+            .AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"])
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("monitoring-ingestion"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(IngestionMetrics.MeterName);
+                metrics.AddPrometheusExporter();
+                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+                    metrics.AddOtlpExporter();
+            });
+
+        return builder;
+    }
+
+    private static void AddBus(IServiceCollection services, BusOptions bus)
+    {
+        services.AddMassTransit(x =>
+        {
+            if (bus.Kind == BusKind.RabbitMq)
+            {
+                x.UsingRabbitMq((_, cfg) =>
+                {
+                    cfg.Host(bus.Host, (ushort)bus.Port, bus.VirtualHost, h =>
+                    {
+                        h.Username(bus.Username);
+                        h.Password(bus.Password);
+                    });
+                });
+            }
+            else
+            {
+                x.UsingInMemory();
+            }
+        });
+    }
+
+    private static string DataPath(IServiceProvider sp, string file)
+    {
+        var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
+        var root = Path.IsPathRooted(options.DataDirectory)
+            ? options.DataDirectory
+            : Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, options.DataDirectory);
+        Directory.CreateDirectory(root);
+        return Path.Combine(root, file);
+    }
+
+    /// <summary>
+    /// Retries until it succeeds or the service stops: the messages behind the call stay unacknowledged
+    /// meanwhile, so waiting is safe and giving up would lose data.
+    /// </summary>
+    private static ResiliencePipeline RetryForever(TimeProvider time, ILogger logger, string what, System.Diagnostics.Metrics.Counter<long>? failures, Func<Exception, bool> retryable) =>
+        new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException && retryable(ex)),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    failures?.Add(1);
+                    logger.LogWarning("{What} failed (attempt {Attempt}), retrying in {Delay}: {Error}", what, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+}
+
+internal sealed class MqttHealthCheck(MqttIngress ingress) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ingress.IsConnected ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("not connected to the MQTT broker"));
+}
+
+internal sealed class StoreHealthCheck(ITimeSeriesStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await store.IsReachableAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"{store.Name} store unreachable");
+}

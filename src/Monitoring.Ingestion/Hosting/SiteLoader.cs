@@ -1,0 +1,49 @@
+using Monitoring.Rules.Configuration;
+using Monitoring.Rules.Evaluation;
+
+namespace Monitoring.Ingestion.Hosting;
+
+/// <summary>Reads the site configuration files and compiles them. Errors name file, line and problem.</summary>
+internal static class SiteLoader
+{
+    public static RuleSetBuildResult Load(IEnumerable<string> paths, string contentRoot)
+    {
+        var sites = new List<SiteConfiguration>();
+        var errors = new List<ConfigurationError>();
+        foreach (var file in ResolveFiles(paths, contentRoot, errors))
+        {
+            var result = SiteConfigurationParser.Parse(File.ReadAllText(file), file);
+            errors.AddRange(result.Errors);
+            if (result.Site is not null)
+                sites.Add(result.Site);
+        }
+
+        if (errors.Count > 0)
+            return new RuleSetBuildResult(null, errors);
+        return RuleSet.Compile(sites);
+    }
+
+    private static IEnumerable<string> ResolveFiles(IEnumerable<string> paths, string contentRoot, List<ConfigurationError> errors)
+    {
+        foreach (var configured in paths)
+        {
+            var path = Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured);
+            if (!Path.Exists(path) && !Path.IsPathRooted(configured))
+                path = Path.Combine(AppContext.BaseDirectory, configured);
+
+            if (Directory.Exists(path))
+            {
+                foreach (var file in Directory.EnumerateFiles(path, "*.yaml").Concat(Directory.EnumerateFiles(path, "*.yml")).Order(StringComparer.Ordinal))
+                    yield return file;
+            }
+            else if (File.Exists(path))
+            {
+                yield return path;
+            }
+            else
+            {
+                errors.Add(new ConfigurationError(configured, 0, 0, "site configuration file or folder not found"));
+            }
+        }
+    }
+}

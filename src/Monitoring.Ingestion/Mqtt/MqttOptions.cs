@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Monitoring.Ingestion.Mqtt;
+
+public enum BrokerMode
+{
+    /// <summary>An MQTTnet broker inside this process on <see cref="MqttOptions.Host"/>:<see cref="MqttOptions.Port"/> (the default profile).</summary>
+    Embedded,
+    /// <summary>An external broker (Mosquitto, EMQX).</summary>
+    External,
+}
+
+/// <summary>Configuration section <c>Monitoring:Mqtt</c>.</summary>
+internal sealed class MqttOptions
+{
+    public const string Section = "Monitoring:Mqtt";
+
+    public BrokerMode Broker { get; set; } = BrokerMode.Embedded;
+
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Topic root (CONTRACT.md 1). May contain slashes.</summary>
+    [Required]
+    public string TopicRoot { get; set; } = "mon/v1";
+
+    /// <summary>Client id of the service; with several connections, "-{n}" is appended.</summary>
+    [Required]
+    public string ClientId { get; set; } = "monitoring-ingestion";
+
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// MQTT 5 Receive Maximum: messages the broker may have in flight to us unacknowledged. Must cover
+    /// rate x (flush interval + write p99) twice over, or the broker throttles us (SERVERS.md saw
+    /// Mosquitto 2.0.11 stall with small windows). 65535 is the protocol maximum.
+    /// </summary>
+    [Range(100, 65535)]
+    public int ReceiveMaximum { get; set; } = 65535;
+
+    /// <summary>How long the broker keeps our session (and queues QoS 1 messages) while we are away.</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Connections sharing the intake. Above 1 they subscribe to <c>$share/{SharedGroup}/...</c>; the
+    /// partition worker that owns a gateway stays its single writer whatever connection a message came on.
+    /// </summary>
+    [Range(1, 64)]
+    public int Connections { get; set; } = 1;
+
+    [Required]
+    public string SharedGroup { get; set; } = "monitoring";
+
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Embedded broker only: messages queued per client before the oldest are dropped (and counted).</summary>
+    [Range(1000, int.MaxValue)]
+    public int EmbeddedMaxPendingMessagesPerClient { get; set; } = 1_000_000;
+}

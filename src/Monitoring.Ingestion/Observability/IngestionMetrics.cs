@@ -1,0 +1,111 @@
+using System.Diagnostics.Metrics;
+
+namespace Monitoring.Ingestion.Observability;
+
+/// <summary>
+/// Every instrument of the service, created once. Tags are low-cardinality only (reason, kind,
+/// priority, store): never a gateway, enterprise or sensor id. Per-gateway counts live in the
+/// gateways API instead.
+/// </summary>
+internal static class IngestionMetrics
+{
+    public const string MeterName = "Monitoring.Ingestion";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> MessagesReceived =
+        Meter.CreateCounter<long>("monitoring.mqtt.messages.received", "{message}", "MQTT messages handed to the pipeline, by topic kind.");
+
+    public static readonly Counter<long> MessagesAcknowledged =
+        Meter.CreateCounter<long>("monitoring.mqtt.messages.acknowledged", "{message}", "MQTT messages acknowledged (PUBACK) after their readings were durable.");
+
+    public static readonly Counter<long> IntakeBlocked =
+        Meter.CreateCounter<long>("monitoring.pipeline.intake.blocked", "{message}", "Messages that found their partition queue full: the MQTT receive loop waited (back-pressure to the broker).");
+
+    public static readonly Counter<long> ReadingsAccepted =
+        Meter.CreateCounter<long>("monitoring.readings.accepted", "{reading}", "Points that passed validation.");
+
+    public static readonly Counter<long> Rejections =
+        Meter.CreateCounter<long>("monitoring.rejections", "{rejection}", "Rejected messages and points, by reason (see docs/contract.md).");
+
+    public static readonly Counter<long> DuplicateMessages =
+        Meter.CreateCounter<long>("monitoring.messages.duplicate", "{message}", "Messages whose seq was already seen (redelivery or re-send): stored idempotently, not evaluated twice.");
+
+    public static readonly Counter<long> SequenceGaps =
+        Meter.CreateCounter<long>("monitoring.messages.lost", "{message}", "Messages missing according to the gateways' seq counters.");
+
+    public static readonly Counter<long> ReadingsNotEvaluated =
+        Meter.CreateCounter<long>("monitoring.readings.not_evaluated", "{reading}", "Readings stored but not evaluated, by outcome (duplicate, late, bad_quality).");
+
+    public static readonly Counter<long> ReadingsWritten =
+        Meter.CreateCounter<long>("monitoring.store.readings.written", "{reading}", "Readings written durably to the time-series store.");
+
+    public static readonly Counter<long> StoreWriteFailures =
+        Meter.CreateCounter<long>("monitoring.store.write.failures", "{attempt}", "Failed time-series write attempts (retried; the messages stay unacknowledged).");
+
+    public static readonly Counter<long> StoreWritesRejected =
+        Meter.CreateCounter<long>("monitoring.store.readings.rejected", "{reading}", "Readings the store refused as malformed (dead-lettered).");
+
+    public static readonly Histogram<double> StoreWriteDuration =
+        Meter.CreateHistogram<double>("monitoring.store.write.duration", "ms", "Duration of one batch write to the time-series store.");
+
+    public static readonly Histogram<double> EventTimeLag =
+        Meter.CreateHistogram<double>("monitoring.readings.lag", "ms", "Server receive time minus sensor time, per message (first point).");
+
+    public static readonly Counter<long> AlarmTransitions =
+        Meter.CreateCounter<long>("monitoring.alarms.transitions", "{event}", "Alarm events written to the outbox, by type and priority.");
+
+    public static readonly Counter<long> EventsPublished =
+        Meter.CreateCounter<long>("monitoring.bus.events.published", "{event}", "Events published from the outbox to the bus.");
+
+    public static readonly Counter<long> PublishFailures =
+        Meter.CreateCounter<long>("monitoring.bus.publish.failures", "{attempt}", "Failed publish attempts (the event stays in the outbox and is retried).");
+
+    public static readonly Counter<long> MqttReconnects =
+        Meter.CreateCounter<long>("monitoring.mqtt.reconnects", "{connect}", "MQTT connection attempts after a loss, by result.");
+
+    // Observed values, set by their owners and read by observable gauges.
+    private static long _brokerQueuedMessages = -1;
+    private static long _brokerDroppedMessages = -1;
+    private static long _outboxDepth;
+    private static long _activeAlarms;
+    private static long _pipelineQueued;
+
+    public static void SetBrokerQueuedMessages(long value) => Interlocked.Exchange(ref _brokerQueuedMessages, value);
+    public static void SetBrokerDroppedMessages(long value) => Interlocked.Exchange(ref _brokerDroppedMessages, value);
+    public static void AddBrokerDroppedMessages(long delta) => Interlocked.Add(ref _brokerDroppedMessages, delta);
+    public static void SetOutboxDepth(long value) => Interlocked.Exchange(ref _outboxDepth, value);
+    public static void SetActiveAlarms(long value) => Interlocked.Exchange(ref _activeAlarms, value);
+    public static void AddPipelineQueued(long delta) => Interlocked.Add(ref _pipelineQueued, delta);
+
+    public static long BrokerQueuedMessages => Interlocked.Read(ref _brokerQueuedMessages);
+    public static long BrokerDroppedMessages => Interlocked.Read(ref _brokerDroppedMessages);
+    public static long PipelineQueued => Interlocked.Read(ref _pipelineQueued);
+
+    static IngestionMetrics()
+    {
+        // -1 means "not known yet" (no $SYS report from the broker so far); such values are not exported.
+        Meter.CreateObservableGauge("monitoring.broker.queued_messages", ObserveBrokerQueued, "{message}",
+            "Messages held by the MQTT broker (Mosquitto $SYS/broker/store/messages/count, or the embedded broker's pending queues).");
+        Meter.CreateObservableGauge("monitoring.broker.dropped_messages", ObserveBrokerDropped, "{message}",
+            "Messages the MQTT broker dropped because a queue overflowed (Mosquitto $SYS/broker/publish/messages/dropped, or the embedded broker's overflow count).");
+        Meter.CreateObservableGauge("monitoring.pipeline.queued_messages", () => PipelineQueued, "{message}",
+            "Messages received from MQTT and not yet acknowledged.");
+        Meter.CreateObservableGauge("monitoring.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{event}",
+            "Alarm events waiting in the outbox for the bus.");
+        Meter.CreateObservableGauge("monitoring.alarms.active", () => Interlocked.Read(ref _activeAlarms), "{alarm}",
+            "Alarms currently active.");
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveBrokerQueued()
+    {
+        var value = BrokerQueuedMessages;
+        return value < 0 ? [] : [new Measurement<long>(value)];
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveBrokerDropped()
+    {
+        var value = BrokerDroppedMessages;
+        return value < 0 ? [] : [new Measurement<long>(value)];
+    }
+}

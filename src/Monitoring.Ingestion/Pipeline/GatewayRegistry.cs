@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+
+namespace Monitoring.Ingestion.Pipeline;
+
+/// <summary>
+/// What the service knows of each gateway that has spoken: last seen, status, sequence accounting,
+/// rejections. Written by the partition worker that owns the gateway; read by the API.
+/// </summary>
+internal sealed class GatewayRegistry
+{
+    private readonly ConcurrentDictionary<(string Enterprise, string Gateway), GatewayState> _gateways = new();
+
+    public GatewayState Get(string enterprise, string gateway) =>
+        _gateways.GetOrAdd((enterprise, gateway), static key => new GatewayState(key.Enterprise, key.Gateway));
+
+    public IReadOnlyList<GatewayState> All() => [.. _gateways.Values.OrderBy(g => g.Enterprise, StringComparer.Ordinal).ThenBy(g => g.Gateway, StringComparer.Ordinal)];
+}
+
+/// <summary>
+/// One gateway's counters. Mutated only by its owning partition worker; the API reads a possibly
+/// slightly stale view, which is fine for monitoring counters (longs are read atomically on x64).
+/// </summary>
+internal sealed class GatewayState(string enterprise, string gateway)
+{
+    private readonly ConcurrentDictionary<string, long> _rejections = new(StringComparer.Ordinal);
+
+    public string Enterprise { get; } = enterprise;
+    public string Gateway { get; } = gateway;
+    public string? Status { get; set; }
+    public string? Firmware { get; set; }
+    public long? StatusChangedAtMs { get; set; }
+    public long LastSeenAtMs { get; set; }
+    public ulong? LastSeq { get; set; }
+    public long Messages { get; set; }
+    public long Readings { get; set; }
+    public long LostMessages { get; set; }
+    public long DuplicateMessages { get; set; }
+    public long SequenceRestarts { get; set; }
+    public bool Simulated { get; set; }
+
+    public IReadOnlyDictionary<string, long> Rejections => _rejections;
+
+    public void CountRejection(string reason) => _rejections.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+
+    /// <summary>
+    /// Accounts for a message's <c>seq</c>: +1 is normal; a larger step counts the gap as lost; an
+    /// equal or smaller value is a duplicate, unless the gateway announced <c>online</c> since (a
+    /// restart may begin again at 0). Returns false for a duplicate.
+    /// </summary>
+    public bool AccountSequence(ulong seq, bool restartAllowed)
+    {
+        if (LastSeq is not { } last)
+        {
+            LastSeq = seq;
+            return true;
+        }
+
+        if (restartAllowed)
+        {
+            if (seq <= last)
+                SequenceRestarts++;
+            LastSeq = seq;
+            return true;
+        }
+
+        if (seq == last + 1)
+        {
+            LastSeq = seq;
+            return true;
+        }
+
+        if (seq > last)
+        {
+            LostMessages += (long)(seq - last - 1);
+            LastSeq = seq;
+            return true;
+        }
+
+        DuplicateMessages++;
+        return false;
+    }
+
+    /// <summary>Set when <c>online</c> is reported: the next seq may restart.</summary>
+    public bool SequenceMayRestart { get; set; }
+}

@@ -1,0 +1,52 @@
+using System.Buffers;
+using Monitoring.Contracts.Telemetry;
+
+namespace Monitoring.Ingestion.Pipeline;
+
+/// <summary>
+/// A message taken from MQTT, waiting for its partition worker. The payload is copied into a pooled
+/// buffer because MQTTnet may reuse its own buffer once the receive callback returns.
+/// </summary>
+internal sealed class InboundMessage
+{
+    private byte[]? _buffer;
+
+    public InboundMessage(string topic, string enterprise, string gateway, TopicKind kind, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs)
+    {
+        Topic = topic;
+        Enterprise = enterprise;
+        Gateway = gateway;
+        Kind = kind;
+        Acknowledger = acknowledger;
+        ReceivedAtMs = receivedAtMs;
+        Length = checked((int)payload.Length);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(Length, 1));
+        payload.CopyTo(_buffer);
+    }
+
+    public string Topic { get; }
+    public string Enterprise { get; }
+    public string Gateway { get; }
+    public TopicKind Kind { get; }
+    public int Length { get; }
+    public long ReceivedAtMs { get; }
+
+    /// <summary>Null for QoS 0 messages: nothing to acknowledge.</summary>
+    public IMessageAcknowledger? Acknowledger { get; }
+
+    public ReadOnlySpan<byte> Payload => _buffer is null ? throw new ObjectDisposedException(nameof(InboundMessage)) : _buffer.AsSpan(0, Length);
+
+    /// <summary>Returns the buffer to the pool. Called once, after the message was acknowledged.</summary>
+    public void ReleasePayload()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+            ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
+
+/// <summary>Sends the MQTT acknowledgement (PUBACK) of one message.</summary>
+internal interface IMessageAcknowledger
+{
+    Task AcknowledgeAsync(CancellationToken cancellationToken);
+}

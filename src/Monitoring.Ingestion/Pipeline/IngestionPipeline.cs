@@ -1,0 +1,148 @@
+using Monitoring.Contracts.Telemetry;
+using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Observability;
+using Monitoring.Ingestion.Storage;
+using Polly;
+
+namespace Monitoring.Ingestion.Pipeline;
+
+/// <summary>What every partition worker shares. Built once.</summary>
+internal sealed record PipelineDependencies(
+    PipelineOptions Options,
+    TelemetryDecoderOptions DecoderOptions,
+    TimeProvider Time,
+    ITimeSeriesStore Store,
+    ResiliencePipeline StoreRetry,
+    AlarmJournal Journal,
+    ResiliencePipeline JournalRetry,
+    AlarmTracker Alarms,
+    OutboxSignal OutboxSignal,
+    DeadLetterStore DeadLetters,
+    GatewayRegistry Gateways,
+    RuleSetHolder RuleSets,
+    ILogger Logger);
+
+/// <summary>
+/// The partitioned intake: routes each message to the worker that owns its gateway, through a
+/// bounded queue. When a queue is full the caller (the MQTT receive loop) waits: MQTT has no
+/// back-pressure to publishers, but the broker is built to hold messages while we catch up.
+/// </summary>
+internal sealed class IngestionPipeline
+{
+    private readonly PartitionWorker[] _workers;
+    private readonly Task[] _running;
+    private readonly TelemetryDecoderOptions _decoderOptions;
+    private readonly DeadLetterStore _deadLetters;
+    private readonly TimeProvider _time;
+    private CancellationTokenSource? _hardStop;
+
+    public IngestionPipeline(PipelineDependencies deps)
+    {
+        _decoderOptions = deps.DecoderOptions;
+        _deadLetters = deps.DeadLetters;
+        _time = deps.Time;
+        _workers = new PartitionWorker[deps.Options.Partitions];
+        _running = new Task[_workers.Length];
+        for (var i = 0; i < _workers.Length; i++)
+            _workers[i] = new PartitionWorker(i, deps);
+    }
+
+    public void Start()
+    {
+        _hardStop = new CancellationTokenSource();
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            var worker = _workers[i];
+            _running[i] = Task.Run(() => worker.RunAsync(_hardStop.Token));
+        }
+    }
+
+    /// <summary>
+    /// Hands a message to its partition. Rejects oversized payloads before copying them.
+    /// Completes when the message is queued (possibly after waiting for room).
+    /// </summary>
+    public ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        IngestionMetrics.MessagesReceived.Add(1, new KeyValuePair<string, object?>("kind", message.Kind == TopicKind.Status ? "status" : "telemetry"));
+        IngestionMetrics.AddPipelineQueued(1);
+        var writer = _workers[PartitionOf(message.Enterprise, message.Gateway)].Writer;
+        if (writer.TryWrite(message))
+            return ValueTask.CompletedTask;
+
+        IngestionMetrics.IntakeBlocked.Add(1);
+        return writer.WriteAsync(message, cancellationToken);
+    }
+
+    /// <summary>True when the payload is over the size limit; the caller acknowledges it without queueing it.</summary>
+    public bool RejectIfOversized(string topic, string? enterprise, string? gateway, long length, ReadOnlySpan<byte> head)
+    {
+        if (length <= _decoderOptions.MaxPayloadBytes)
+            return false;
+
+        var reason = RejectReasons.Name(RejectReason.TooLarge);
+        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _deadLetters.Enqueue(new DeadLetter(_time.GetUtcNow(), topic, enterprise, gateway, reason,
+            $"{length} bytes, limit {_decoderOptions.MaxPayloadBytes}; first bytes kept", null, System.Text.Encoding.UTF8.GetString(head)));
+        return true;
+    }
+
+    /// <summary>A message on a topic that does not follow the contract: counted, kept, acknowledged.</summary>
+    public void RejectTopic(string topic, ReadOnlySpan<byte> head)
+    {
+        var reason = RejectReasons.Name(RejectReason.InvalidTopic);
+        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _deadLetters.Enqueue(new DeadLetter(_time.GetUtcNow(), topic, null, null, reason, null, null, System.Text.Encoding.UTF8.GetString(head)));
+    }
+
+    /// <summary>Stops intake and lets every worker write and acknowledge what it has read.</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        foreach (var worker in _workers)
+            worker.Writer.TryComplete();
+
+        var all = Task.WhenAll(_running.Where(t => t is not null));
+        if (await Task.WhenAny(all, Task.Delay(timeout, _time)) != all)
+            await _hardStop!.CancelAsync();
+        try
+        {
+            await all;
+        }
+        catch (OperationCanceledException)
+        {
+            // Hard stop after the timeout: unacknowledged messages are redelivered by the broker.
+        }
+    }
+
+    private int PartitionOf(string enterprise, string gateway)
+    {
+        // Stable across runs (string.GetHashCode is randomised per process); cheap FNV-1a over both ids.
+        uint hash = 2166136261;
+        foreach (var c in enterprise)
+            hash = (hash ^ c) * 16777619;
+        hash = (hash ^ '/') * 16777619;
+        foreach (var c in gateway)
+            hash = (hash ^ c) * 16777619;
+        return (int)(hash % (uint)_workers.Length);
+    }
+}
+
+/// <summary>Wakes the outbox publisher when new events were committed.</summary>
+internal sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            if (_signal.CurrentCount == 0)
+                _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,374 @@
+using System.Text;
+using System.Threading.Channels;
+using Monitoring.Contracts;
+using Monitoring.Contracts.Telemetry;
+using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Observability;
+using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Evaluation;
+
+namespace Monitoring.Ingestion.Pipeline;
+
+/// <summary>
+/// One partition of the pipeline: the single writer of the sensors of the gateways that hash to it.
+/// Decodes each message, evaluates rules in arrival order, batches readings, and after each batch is
+/// durable (store written, alarm events in the outbox) acknowledges the batch's MQTT messages.
+/// Everything here runs on one task: no locks on the per-reading path.
+/// </summary>
+internal sealed partial class PartitionWorker
+{
+    private const int MaxInternedTags = 1_000_000;
+
+    private readonly Channel<InboundMessage> _queue;
+    private readonly PipelineDependencies _deps;
+    private readonly Reading[] _batch;
+    private int _batchCount;
+    private long _batchStartedAtMs;
+    private readonly List<InboundMessage> _pendingAcks = [];
+    private readonly List<JournalEntry> _pendingJournal = [];
+    private readonly List<AlarmTransition> _transitions = [];
+    private readonly Dictionary<SensorRules, ContextRing> _contexts = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _tagLookup;
+
+    public PartitionWorker(int index, PipelineDependencies deps)
+    {
+        Index = index;
+        _deps = deps;
+        _queue = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(deps.Options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        // A message never straddles two batches: room for one batch plus one maximal message.
+        _batch = new Reading[deps.Options.BatchSize + deps.DecoderOptions.MaxPoints];
+        _tagLookup = _tags.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public int Index { get; }
+
+    public ChannelWriter<InboundMessage> Writer => _queue.Writer;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    Process(message);
+                    if (_batchCount >= _deps.Options.BatchSize)
+                        await FlushAsync(cancellationToken);
+                }
+
+                if (!HasPendingWork)
+                    continue;
+
+                // The queue is empty: wait a little for more data to share the write, bounded by the flush interval.
+                var remaining = _batchStartedAtMs + (long)_deps.Options.FlushInterval.TotalMilliseconds - _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (remaining > 0 && _batchCount > 0)
+                {
+                    using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    linger.CancelAfter(TimeSpan.FromMilliseconds(remaining));
+                    try
+                    {
+                        if (await reader.WaitToReadAsync(linger.Token))
+                            continue;
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // The flush interval elapsed with no new data.
+                    }
+                }
+
+                await FlushAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Hard stop: whatever is not flushed stays unacknowledged and the broker redelivers it.
+            return;
+        }
+
+        // The queue was completed (graceful stop): make what was read durable and acknowledge it.
+        await FlushAsync(CancellationToken.None);
+    }
+
+    private bool HasPendingWork => _batchCount > 0 || _pendingAcks.Count > 0 || _pendingJournal.Count > 0;
+
+    private void Process(InboundMessage message)
+    {
+        IngestionMetrics.AddPipelineQueued(-1);
+        var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var gateway = _deps.Gateways.Get(message.Enterprise, message.Gateway);
+        gateway.LastSeenAtMs = nowMs;
+        gateway.Messages++;
+
+        if (message.Kind == TopicKind.Status)
+            ProcessStatus(message, gateway, nowMs);
+        else
+            ProcessTelemetry(message, gateway, nowMs);
+
+        if (_batchCount > 0 && _pendingAcks.Count == 0)
+            _batchStartedAtMs = nowMs;
+        _pendingAcks.Add(message);
+    }
+
+    private void ProcessTelemetry(InboundMessage message, GatewayState gateway, long nowMs)
+    {
+        var batchCountBefore = _batchCount;
+        var visitor = new TelemetryVisitor(this, message, gateway, _deps.RuleSets.Current.FindGateway(message.Enterprise, message.Gateway));
+        var result = TelemetryDecoder.Decode(message.Payload, nowMs, _deps.DecoderOptions, ref visitor);
+
+        if (result.MessageRejection is { } reason)
+        {
+            var name = RejectReasons.Name(reason);
+            IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", name));
+            gateway.CountRejection(name);
+            if (reason != RejectReason.NoValidPoints)
+                DeadLetter(message, name, detail: null, pointIndex: null, message.Payload);
+        }
+
+        if (result.Envelope.Seq is { } seq && !result.IsRejected)
+        {
+            var lostBefore = gateway.LostMessages;
+            if (!gateway.AccountSequence(seq, gateway.SequenceMayRestart))
+                IngestionMetrics.DuplicateMessages.Add(1);
+            gateway.SequenceMayRestart = false;
+            if (gateway.LostMessages > lostBefore)
+                IngestionMetrics.SequenceGaps.Add(gateway.LostMessages - lostBefore);
+        }
+
+        if (result.AcceptedPoints > 0)
+        {
+            gateway.Readings += result.AcceptedPoints;
+            gateway.Simulated = result.Envelope.Simulated;
+            IngestionMetrics.ReadingsAccepted.Add(result.AcceptedPoints);
+            IngestionMetrics.EventTimeLag.Record(nowMs - _batch[batchCountBefore].TimestampMs);
+        }
+    }
+
+    private void ProcessStatus(InboundMessage message, GatewayState gateway, long nowMs)
+    {
+        if (!GatewayStatusPayload.TryParse(message.Payload, out var report, out var error))
+        {
+            IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", "invalid_status"));
+            gateway.CountRejection("invalid_status");
+            DeadLetter(message, "invalid_status", error, null, message.Payload);
+            return;
+        }
+
+        if (report.State == GatewayStates.Online)
+            gateway.SequenceMayRestart = true;
+        gateway.Firmware = report.Firmware ?? gateway.Firmware;
+        if (string.Equals(gateway.Status, report.State, StringComparison.Ordinal))
+            return;
+
+        gateway.Status = report.State;
+        var occurredAtMs = report.TimestampMs ?? nowMs;
+        gateway.StatusChangedAtMs = occurredAtMs;
+        var changed = new GatewayStatusChanged
+        {
+            // Deterministic, so that the retained status replayed after a restart dedupes downstream.
+            EventId = GatewayEventIds.For(message.Enterprise, message.Gateway, report.State, occurredAtMs),
+            Enterprise = message.Enterprise,
+            Gateway = message.Gateway,
+            State = report.State,
+            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(occurredAtMs),
+            LastSeenAt = DateTimeOffset.FromUnixTimeMilliseconds(nowMs),
+            Simulated = gateway.Simulated,
+        };
+        _pendingJournal.Add(new JournalEntry(changed.EventId, nameof(GatewayStatusChanged),
+            System.Text.Json.JsonSerializer.Serialize(changed, AlarmJournal.JsonOptions), null, null));
+        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(GatewayStatusChanged)), new("priority", "none"));
+    }
+
+    private string InternTag(ReadOnlySpan<byte> utf8Tag)
+    {
+        // Tags are ASCII by contract (validated by the decoder), so one byte is one char.
+        Span<char> chars = stackalloc char[utf8Tag.Length];
+        for (var i = 0; i < utf8Tag.Length; i++)
+            chars[i] = (char)utf8Tag[i];
+
+        if (_tagLookup.TryGetValue(chars, out var tag))
+            return tag;
+
+        tag = new string(chars);
+        // Bounded: a gateway inventing endless tags must not grow memory without limit.
+        if (_tags.Count < MaxInternedTags)
+            _tags[tag] = tag;
+        return tag;
+    }
+
+    private void OnPoint(in DecodedPoint point, InboundMessage message, GatewayRules? rules, bool simulated)
+    {
+        SensorRules? sensor = null;
+        string tag;
+        if (rules is not null && TryFindSensor(rules, point.Tag, out var found))
+        {
+            sensor = found;
+            tag = found.Tag;
+        }
+        else
+        {
+            tag = InternTag(point.Tag);
+        }
+
+        _batch[_batchCount++] = new Reading(message.Enterprise, message.Gateway, tag, point.TimestampMs, point.Kind, point.Number, point.Boolean, point.Quality);
+
+        if (sensor is null || point.Kind == PointValueKind.Null)
+            return;
+
+        var value = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
+        var outcome = sensor.Evaluate(point.TimestampMs, value, point.Quality, _transitions);
+        switch (outcome)
+        {
+            case EvaluationOutcome.Evaluated:
+                ContextOf(sensor).Add(point.TimestampMs, point.Kind, value);
+                break;
+            case EvaluationOutcome.Duplicate:
+                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "duplicate"));
+                break;
+            case EvaluationOutcome.Late:
+                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "late"));
+                break;
+            case EvaluationOutcome.SkippedBadQuality:
+                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
+                break;
+        }
+
+        if (_transitions.Count == 0)
+            return;
+
+        // Transitions are rare: allocating here (context, events) is fine.
+        var readings = new List<ContextReading>();
+        ContextOf(sensor).CopyTo(readings);
+        var context = new TransitionContext(readings, simulated, _deps.Options.HistoricalAfter);
+        foreach (var transition in _transitions)
+        {
+            if (_deps.Alarms.Apply(transition, context) is { } entry)
+                _pendingJournal.Add(entry);
+        }
+
+        _transitions.Clear();
+    }
+
+    private static bool TryFindSensor(GatewayRules rules, ReadOnlySpan<byte> utf8Tag, out SensorRules sensor)
+    {
+        Span<char> chars = stackalloc char[utf8Tag.Length];
+        for (var i = 0; i < utf8Tag.Length; i++)
+            chars[i] = (char)utf8Tag[i];
+        return rules.TryGetSensor(chars, out sensor);
+    }
+
+    private ContextRing ContextOf(SensorRules sensor)
+    {
+        if (!_contexts.TryGetValue(sensor, out var ring))
+        {
+            ring = new ContextRing(sensor.Tag, _deps.Options.ContextReadings);
+            _contexts[sensor] = ring;
+        }
+
+        return ring;
+    }
+
+    private void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint, InboundMessage message, GatewayState gateway)
+    {
+        var name = RejectReasons.Name(reason);
+        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", name));
+        gateway.CountRejection(name);
+        DeadLetter(message, name, detail: null, pointIndex: index, rawPoint);
+    }
+
+    private void DeadLetter(InboundMessage message, string reason, string? detail, int? pointIndex, ReadOnlySpan<byte> raw)
+    {
+        _deps.DeadLetters.Enqueue(new DeadLetter(
+            _deps.Time.GetUtcNow(), message.Topic, message.Enterprise, message.Gateway, reason, detail, pointIndex,
+            Encoding.UTF8.GetString(raw.Length > DeadLetterRawLimit ? raw[..DeadLetterRawLimit] : raw)));
+    }
+
+    private const int DeadLetterRawLimit = 64 * 1024;
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_batchCount > 0)
+        {
+            var started = _deps.Time.GetTimestamp();
+            var readings = new ReadOnlyMemory<Reading>(_batch, 0, _batchCount);
+            try
+            {
+                await _deps.StoreRetry.ExecuteAsync(
+                    static (state, ct) => new ValueTask(state.Store.WriteAsync(state.Readings, ct)),
+                    (Store: _deps.Store, Readings: readings),
+                    cancellationToken);
+                IngestionMetrics.ReadingsWritten.Add(_batchCount);
+            }
+            catch (TimeSeriesWriteRejectedException ex)
+            {
+                // Retrying cannot help; keep the evidence and move on rather than block the partition.
+                IngestionMetrics.StoreWritesRejected.Add(_batchCount);
+                LogStoreRejected(_deps.Logger, _batchCount, ex.Message);
+                _deps.DeadLetters.Enqueue(new DeadLetter(_deps.Time.GetUtcNow(), "(store)", null, null, "store_rejected", ex.Message, null,
+                    $"{_batchCount} readings, first {_batch[0].Enterprise}/{_batch[0].Gateway}/{_batch[0].Tag}@{_batch[0].TimestampMs}"));
+            }
+
+            IngestionMetrics.StoreWriteDuration.Record(_deps.Time.GetElapsedTime(started).TotalMilliseconds);
+            Array.Clear(_batch, 0, _batchCount);
+            _batchCount = 0;
+        }
+
+        if (_pendingJournal.Count > 0)
+        {
+            await _deps.JournalRetry.ExecuteAsync(
+                static (state, ct) => new ValueTask(state.Journal.CommitAsync(state.Entries, state.Now, ct)),
+                (Journal: _deps.Journal, Entries: _pendingJournal, Now: _deps.Time.GetUtcNow().ToUnixTimeMilliseconds()),
+                cancellationToken);
+            _pendingJournal.Clear();
+            _deps.OutboxSignal.Notify();
+        }
+
+        // Only now is everything the messages carried durable: acknowledge them.
+        foreach (var message in _pendingAcks)
+        {
+            if (message.Acknowledger is not null)
+            {
+                try
+                {
+                    await message.Acknowledger.AcknowledgeAsync(cancellationToken);
+                    IngestionMetrics.MessagesAcknowledged.Add(1);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The connection dropped: the broker redelivers, and the store overwrites the same points.
+                    LogAckFailed(_deps.Logger, ex.Message);
+                }
+            }
+
+            message.ReleasePayload();
+        }
+
+        _pendingAcks.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The time-series store rejected a batch of {Count} readings: {Error}")]
+    private static partial void LogStoreRejected(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not acknowledge an MQTT message; the broker will redeliver it: {Error}")]
+    private static partial void LogAckFailed(ILogger logger, string error);
+
+    /// <summary>Receives the decoder's callbacks. A struct holding references, passed by ref: nothing is boxed or captured.</summary>
+    private struct TelemetryVisitor(PartitionWorker worker, InboundMessage message, GatewayState gateway, GatewayRules? rules) : ITelemetryVisitor
+    {
+        private bool _simulated;
+
+        public void OnEnvelope(in TelemetryEnvelope envelope) => _simulated = envelope.Simulated;
+
+        public readonly void OnPoint(in DecodedPoint point) => worker.OnPoint(point, message, rules, _simulated);
+
+        public readonly void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint) =>
+            worker.OnPointRejected(reason, index, rawPoint, message, gateway);
+    }
+}

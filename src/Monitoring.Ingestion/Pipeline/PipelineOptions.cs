@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Monitoring.Ingestion.Pipeline;
+
+/// <summary>Configuration section <c>Monitoring:Pipeline</c>.</summary>
+internal sealed class PipelineOptions
+{
+    public const string Section = "Monitoring:Pipeline";
+
+    /// <summary>Partition workers. A gateway always maps to the same one (single writer of its sensors).</summary>
+    [Range(1, 256)]
+    public int Partitions { get; set; } = 4;
+
+    /// <summary>
+    /// Messages queued per partition. When full, the MQTT receive loop waits, so the broker holds the
+    /// rest (it is built to queue). Bounded memory: capacity x 256 KiB worst case per partition.
+    /// </summary>
+    [Range(16, 1_000_000)]
+    public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>A batch is written when it reaches this many readings...</summary>
+    [Range(1, 1_000_000)]
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>
+    /// ...or when the partition's queue is empty and this long has passed since the batch's first
+    /// reading (0 = write as soon as the queue is empty: lowest latency, batches grow with load).
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>A transition whose sensor time is older than this when decided is flagged historical.</summary>
+    public TimeSpan HistoricalAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Readings kept per configured sensor for an alarm's <c>context</c> (contract: up to 60).</summary>
+    [Range(0, 60)]
+    public int ContextReadings { get; set; } = 60;
+}

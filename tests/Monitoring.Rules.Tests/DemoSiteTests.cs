@@ -52,6 +52,15 @@ public class DemoSiteTests
         Assert.All(transitions, t => Assert.Equal(AlarmTransitionKind.Raised, t.Kind));
         Assert.Equal(0.14, transitions[1].Condition.Limit);
         Assert.Equal("MPa", transitions[1].Condition.Unit);
+        Assert.Equal("91441800DEMODCCAST/gw01/CAST1.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/LL", transitions[1].Condition.Key);
+
+        // As docs/rules.md tells integrators: 0.2 MPa held for the 2 s off-delay clears both.
+        transitions.Clear();
+        sensor.Evaluate(1_763_800_010_000, 0.2, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
+        Assert.Empty(transitions);
+        sensor.Evaluate(1_763_800_012_000, 0.2, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
+        Assert.Equal(["L", "LL"], transitions.Select(t => t.Condition.Stage));
+        Assert.All(transitions, t => Assert.Equal(AlarmTransitionKind.Cleared, t.Kind));
     }
 
     private static string FindRepositoryRoot()

@@ -27,4 +27,15 @@ internal interface ITimeSeriesStore
 }
 
 /// <summary>The store refused the data itself (HTTP 400): retrying the same batch cannot succeed.</summary>
-internal sealed class TimeSeriesWriteRejectedException(string message) : Exception(message);
+internal sealed class TimeSeriesWriteRejectedException : Exception
+{
+    public TimeSeriesWriteRejectedException(string message)
+        : base(message)
+    {
+    }
+
+    public TimeSeriesWriteRejectedException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -105,8 +105,8 @@ log_tail() {
 
 # Waits until the probe command succeeds; fails early when the server process died.
 await_ready() {
-  local name=$1 pidfile=$2 marker=$3 logs=$4
-  shift 4
+  local name=$1 pidfile=$2 marker=$3 logs=$4 stopper=$5
+  shift 5
   local deadline=$((SECONDS + START_TIMEOUT))
   until "$@" >/dev/null 2>&1; do
     if ! running_pid "$pidfile" "$marker" >/dev/null; then
@@ -117,6 +117,8 @@ await_ready() {
     if ((SECONDS >= deadline)); then
       # shellcheck disable=SC2086
       log_tail $logs
+      # A half-started server would hold its port and data folder: leave nothing behind.
+      "$stopper" || true
       die "$name not ready within ${START_TIMEOUT}s"
     fi
     sleep 0.1
@@ -218,7 +220,7 @@ log_timestamp_format %Y-%m-%dT%H:%M:%S
 EOF
   log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
   spawn "$MOSQ_DIR/mosquitto.pid" "$MOSQ_DIR/mosquitto.log" mosquitto -c "$mosq_conf"
-  await_ready mosquitto "$MOSQ_DIR/mosquitto.pid" "$mosq_conf" "$MOSQ_DIR/mosquitto.log" \
+  await_ready mosquitto "$MOSQ_DIR/mosquitto.pid" "$mosq_conf" "$MOSQ_DIR/mosquitto.log" stop_mosquitto \
     mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t '$SYS/broker/version' -C 1 -W 1
   log "mosquitto ready"
 }
@@ -273,7 +275,7 @@ bind-address = "127.0.0.1:$INFLUX_RPC_PORT"
 EOF
   log "starting influxd on 127.0.0.1:$INFLUX_PORT"
   spawn "$INFLUX_DIR/influxd.pid" "$INFLUX_DIR/influxd.log" influxd -config "$influx_conf"
-  await_ready influxd "$INFLUX_DIR/influxd.pid" "$influx_conf" "$INFLUX_DIR/influxd.log" influx_ping
+  await_ready influxd "$INFLUX_DIR/influxd.pid" "$influx_conf" "$INFLUX_DIR/influxd.log" stop_influxdb influx_ping
   log "influxd ready"
 }
 
@@ -358,7 +360,7 @@ EOF
   rm -f -- "$RABBIT_DIR/rabbitmq.pid"
   (rabbit_env && spawn "$RABBIT_DIR/wrapper.pid" "$RABBIT_DIR/log/stdout.log" "$RABBIT_BIN/rabbitmq-server")
   await_ready rabbitmq-server "$RABBIT_DIR/wrapper.pid" rabbitmq-server \
-    "$RABBIT_DIR/log/stdout.log $RABBIT_DIR/log/rabbit.log" rabbit_ready
+    "$RABBIT_DIR/log/stdout.log $RABBIT_DIR/log/rabbit.log" stop_rabbitmq rabbit_ready
   log "rabbitmq-server ready"
 }
 

@@ -22,6 +22,7 @@ internal sealed partial class IngestionHost(
     MqttIngress ingress,
     EmbeddedBroker embeddedBroker,
     IOptions<MqttOptions> mqttOptions,
+    RuleSetHolder ruleSets,
     ILogger<IngestionHost> logger) : IHostedService
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
@@ -29,7 +30,9 @@ internal sealed partial class IngestionHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
-        alarms.Restore(await journal.LoadActiveAsync(cancellationToken));
+        var active = await journal.LoadActiveAsync(cancellationToken);
+        alarms.Restore(active);
+        RestoreRuleState(active);
         await deadLetters.StartAsync(cancellationToken);
         pipeline.Start();
 
@@ -48,6 +51,27 @@ internal sealed partial class IngestionHost(
         }
 
         LogStarted(logger, store.Name, mqtt.Broker.ToString());
+    }
+
+    /// <summary>
+    /// Tells the rules which alarms are still active, so that a condition still true raises nothing new
+    /// and a return to normal clears the restored alarm. An alarm whose rule no longer exists stays
+    /// listed until an operator deals with it (issue: configuration reload).
+    /// </summary>
+    private void RestoreRuleState(IReadOnlyList<ActiveAlarmRecord> active)
+    {
+        var rules = ruleSets.Current;
+        foreach (var record in active)
+        {
+            if (!rules.TryGetCondition(record.Key, out var condition))
+                continue;
+            var gateway = rules.FindGateway(condition.Enterprise, condition.Gateway);
+            foreach (var tag in condition.Tags)
+            {
+                if (gateway is not null && gateway.TryGetSensor(tag, out var sensor))
+                    sensor.RestoreActive(condition);
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

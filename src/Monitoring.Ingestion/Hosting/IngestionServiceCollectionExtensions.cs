@@ -37,7 +37,7 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            var result = SiteLoader.Load(options.Sites, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            var result = SiteLoader.Load(options.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
             if (result.RuleSet is null)
             {
                 throw new InvalidOperationException("The site configuration is invalid:" + Environment.NewLine +

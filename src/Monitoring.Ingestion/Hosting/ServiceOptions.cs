@@ -11,6 +11,12 @@ internal sealed class ServiceOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>Site configuration files (YAML), or folders of them. Relative paths are relative to the app's folder.</summary>
-    public List<string> Sites { get; set; } = ["sites"];
+    /// <summary>
+    /// Site configuration files (YAML), or folders of them, relative to the content root or the app's
+    /// folder. Empty means the demo sites in <c>sites/</c>. (Not initialised with that default: the
+    /// configuration binder appends to a list instead of replacing it.)
+    /// </summary>
+    public List<string> Sites { get; set; } = [];
+
+    public IReadOnlyList<string> SitePaths => Sites.Count == 0 ? ["sites"] : Sites;
 }

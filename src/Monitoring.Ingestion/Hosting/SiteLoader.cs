@@ -33,7 +33,11 @@ internal static class SiteLoader
 
             if (Directory.Exists(path))
             {
-                foreach (var file in Directory.EnumerateFiles(path, "*.yaml").Concat(Directory.EnumerateFiles(path, "*.yml")).Order(StringComparer.Ordinal))
+                // Filtered by hand: the "*.yml" search pattern also matches ".yaml" (a Win32 legacy kept by .NET).
+                var files = Directory.EnumerateFiles(path)
+                    .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal);
+                foreach (var file in files)
                     yield return file;
             }
             else if (File.Exists(path))

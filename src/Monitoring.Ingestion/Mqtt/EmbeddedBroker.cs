@@ -35,6 +35,13 @@ internal sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, Time
             IngestionMetrics.AddBrokerDroppedMessages(1);
             return Task.CompletedTask;
         };
+        _server.ValidatingConnectionAsync += e =>
+        {
+            // MQTT 5 clients may leave the id to the server (mosquitto_pub -V mqttv5 does).
+            if (string.IsNullOrEmpty(e.ClientId))
+                e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+            return Task.CompletedTask;
+        };
         await _server.StartAsync();
         _statsTimer = time.CreateTimer(static state => _ = ((EmbeddedBroker)state!).SampleQueuesAsync(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         LogStarted(logger, o.Host, o.Port);

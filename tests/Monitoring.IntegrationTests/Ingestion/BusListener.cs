@@ -16,6 +16,8 @@ internal sealed class BusListener : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly Channel<(string Type, JsonElement Envelope)> _received = Channel.CreateUnbounded<(string, JsonElement)>();
 
+    private readonly List<string> _skipped = [];
+
     private BusListener(IConnection connection, IChannel channel)
     {
         _connection = connection;
@@ -60,12 +62,33 @@ internal sealed class BusListener : IAsyncDisposable
                 var (received, envelope) = await _received.Reader.ReadAsync(cts.Token);
                 if (received == type)
                     return envelope;
+                _skipped.Add(received);
             }
         }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"no {type} event within {timeout}");
         }
+    }
+
+    /// <summary>Events of <paramref name="type"/> received and not yet taken (skipped ones included).</summary>
+    public int Pending(string type)
+    {
+        var count = _skipped.Count(t => t == type);
+        return count + (_received.Reader.Count > 0 ? CountQueued(type) : 0);
+    }
+
+    private int CountQueued(string type)
+    {
+        var count = 0;
+        while (_received.Reader.TryRead(out var item))
+        {
+            _skipped.Add(item.Type);
+            if (item.Type == type)
+                count++;
+        }
+
+        return count;
     }
 
     public async ValueTask DisposeAsync()

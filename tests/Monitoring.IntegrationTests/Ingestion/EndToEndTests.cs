@@ -144,6 +144,31 @@ public sealed class EndToEndTests(RealServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ActiveAlarm_SurvivesRestart_IsNotRaisedAgain_AndClearsWithTheSameAlarmId()
+    {
+        await using var listener = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword, "AlarmRaised", "AlarmCleared");
+        var ts = Now() - 5000;
+        Guid alarmId;
+        await using (var service = await ServiceUnderTest.StartAsync(Settings()))
+        await using (var gateway = await ConnectGatewayAsync())
+        {
+            await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.1")));
+            alarmId = (await listener.NextAsync("AlarmRaised", Patience)).GetProperty("message").GetProperty("alarmId").GetGuid();
+        }
+
+        await using var restarted = await ServiceUnderTest.StartAsync(Settings());
+        Assert.Equal(alarmId, Assert.Single((await restarted.GetJsonAsync("/api/alarms")).EnumerateArray()).GetProperty("alarmId").GetGuid());
+        await using var again = await ConnectGatewayAsync();
+        // The first reading after the restart is already normal: the restored rule state must clear the alarm.
+        await again.PublishAsync(Gateway.Batch(2, ts + 1000, (TestSite.PressureTag, "0.18")));
+
+        var cleared = (await listener.NextAsync("AlarmCleared", Patience)).GetProperty("message");
+        Assert.Equal(alarmId, cleared.GetProperty("alarmId").GetGuid());
+        Assert.Equal(2, cleared.GetProperty("sequence").GetInt64());
+        Assert.Equal(0, listener.Pending("AlarmRaised"));
+    }
+
+    [Fact]
     public async Task BadInput_MalformedMessageAndOneBadPoint_GoodPointsStoredAndRejectsCountedAndReadable()
     {
         await using var service = await ServiceUnderTest.StartAsync(Settings());

@@ -50,7 +50,14 @@ internal sealed partial class OutboxPublisher(
                 IngestionMetrics.PublishFailures.Add(1);
                 LogPublishFailed(logger, failures, ex.Message);
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6))));
-                await Task.Delay(backoff, time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                try
+                {
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

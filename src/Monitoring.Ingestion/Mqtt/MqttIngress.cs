@@ -193,7 +193,7 @@ internal sealed partial class MqttIngress : IAsyncDisposable
             Client.ApplicationMessageReceivedAsync += owner.OnMessageAsync;
             Client.DisconnectedAsync += e =>
             {
-                if (e.ClientWasConnected)
+                if (e.ClientWasConnected && !owner._stopping.IsCancellationRequested)
                     LogDisconnected(owner._logger, clientId, e.Reason.ToString(), e.Exception?.Message);
                 _disconnected.TrySetResult();
                 return Task.CompletedTask;

@@ -59,6 +59,13 @@ if ! dotnet build Monitoring.sln -c Release --no-restore; then
   exit 1
 fi
 
+step "format"
+# Code style is part of the build's contract (STYLE.md): a formatting drift fails the run.
+if ! dotnet format Monitoring.sln --verify-no-changes --no-restore; then
+  echo "dotnet format found unformatted code: run 'dotnet format Monitoring.sln' and commit" >&2
+  exit 1
+fi
+
 step "test"
 rm -rf -- "$RESULTS"
 mkdir -p -- "$RESULTS"

@@ -52,11 +52,12 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton<ITimeSeriesStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
-            return options.Kind switch
+            ITimeSeriesStore store = options.Kind switch
             {
                 StoreKind.InfluxDb => new InfluxDbStore(options.InfluxDb),
                 _ => new SqliteTimeSeriesStore(DataPath(sp, "timeseries.db")),
             };
+            return SpoolingTimeSeriesStore.Wrap(sp, store, DataPath(sp, "spool"));
         });
 
         services.AddSingleton(sp =>
@@ -89,7 +90,8 @@ internal static class IngestionServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"])
-            .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
+            .AddCheck<SpoolHealthCheck>("spool", tags: ["ready"]);
 
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("monitoring-ingestion"))

@@ -30,6 +30,7 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
     private SpoolSegments? _spool;
     private Task _replayer = Task.CompletedTask;
     private bool _full;
+    private TaskCompletionSource _empty = NewEmptySignal(completed: true);
     private int _disposed;
 
     public SpoolingTimeSeriesStore(ITimeSeriesStore inner, string directory, SpoolOptions options, TimeProvider time, ILogger logger)
@@ -81,6 +82,8 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
                 LogTornDropped(_logger, _spool.DroppedAtOpen, _directory);
             }
 
+            if (!_spool.IsEmpty)
+                _empty = NewEmptySignal(completed: false);
             if (!_spool.IsEmpty)
                 LogReplayingAtStart(_logger, _spool.PendingRecords, _spool.TotalBytes, _directory);
             Publish();
@@ -144,24 +147,29 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => _inner.IsReachableAsync(cancellationToken);
 
-    /// <summary>Waits until the spool is empty (everything replayed). For tests and orderly shutdown checks.</summary>
+    /// <summary>Completes when the spool is empty (everything replayed), at once if it is. For tests and diagnostics.</summary>
     public async Task WaitUntilEmptyAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        Task empty;
+        await _lock.WaitAsync(cancellationToken);
+        try
         {
-            await _lock.WaitAsync(cancellationToken);
-            try
-            {
-                if (_spool is null || _spool.IsEmpty)
-                    return;
-            }
-            finally
-            {
-                _lock.Release();
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken);
+            empty = _empty.Task;
         }
+        finally
+        {
+            _lock.Release();
+        }
+
+        await empty.WaitAsync(cancellationToken);
+    }
+
+    private static TaskCompletionSource NewEmptySignal(bool completed)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+            signal.SetResult();
+        return signal;
     }
 
     public async ValueTask DisposeAsync()
@@ -231,6 +239,8 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
             LogSpoolAccepting(_logger, spool.TotalBytes);
         }
 
+        if (_empty.Task.IsCompleted)
+            _empty = NewEmptySignal(completed: false);
         SpoolMetrics.BatchesSpooled.Add(1);
         Publish();
     }
@@ -277,6 +287,8 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
                 SpoolMetrics.RecordsDropped.Add(1);
                 spool.Commit(1);
                 Publish();
+                if (spool.IsEmpty)
+                    _empty.TrySetResult();
                 continue;
             }
             finally
@@ -318,9 +330,18 @@ internal sealed partial class SpoolingTimeSeriesStore : ITimeSeriesStore, IAsync
                 ReplayedBatches += records;
                 SpoolMetrics.BatchesReplayed.Add(records);
                 SpoolMetrics.ReadingsReplayed.Add(batch.Length);
-                if (spool.IsEmpty)
-                    LogDrained(_logger, ReplayedBatches, _inner.Name);
+                if (_full && spool.TotalBytes < _options.MaxBytes)
+                {
+                    Volatile.Write(ref _full, false);
+                    LogSpoolAccepting(_logger, spool.TotalBytes);
+                }
+
                 Publish();
+                if (spool.IsEmpty)
+                {
+                    LogDrained(_logger, ReplayedBatches, _inner.Name);
+                    _empty.TrySetResult();
+                }
             }
             finally
             {

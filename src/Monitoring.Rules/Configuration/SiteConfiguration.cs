@@ -23,6 +23,8 @@ public sealed class GatewayConfiguration
 {
     public required string Id { get; init; }
     public required IReadOnlyList<PointConfiguration> Points { get; init; }
+    /// <summary>Rules over one or more of the gateway's points (rule types other than limit, and presets).</summary>
+    public IReadOnlyList<GatewayRuleConfiguration> Rules { get; init; } = [];
     /// <summary>Where the gateway's <c>id</c> is declared, so a cross-file duplicate can point at both.</summary>
     public SourceMark Location { get; init; }
 }

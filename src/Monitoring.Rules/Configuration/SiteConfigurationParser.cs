@@ -21,7 +21,8 @@ public static partial class SiteConfigurationParser
     public static IReadOnlyList<string> KnownIndustries { get; } = [Industries.Steel, Industries.AluminiumCasting, Industries.Dust];
 
     private static readonly string[] SiteFields = ["enterprise", "name", "industry", "gateways"];
-    private static readonly string[] GatewayFields = ["id", "points"];
+    private static readonly string[] GatewayFields = ["id", "points", "rules"];
+    private static readonly string[] GatewayRuleFields = ["id", "type", "preset", "version", "priority", "level", "majorHazard", "clause", "condition", "equipment", "signals", "parameters", "armedWhen"];
     private static readonly string[] PointFields = ["tag", "unit", "equipment", "description", "rules"];
     private static readonly string[] CommonRuleFields = ["id", "type", "version", "priority", "majorHazard", "clause", "condition"];
     private static readonly string[] LimitRuleFields = [.. CommonRuleFields, "hh", "h", "l", "ll", "deadband", "onDelay", "offDelay"];
@@ -197,7 +198,133 @@ public static partial class SiteConfigurationParser
                 points.Add(point);
             }
 
-            return id is null ? null : new GatewayConfiguration { Id = id, Points = points, Location = MarkOf(fields["id"]) };
+            var rules = new List<GatewayRuleConfiguration>();
+            var ruleIds = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            foreach (var item in Sequence(map, fields, "rules", required: false))
+            {
+                if (ReadGatewayRule(item) is not { } rule)
+                {
+                    continue;
+                }
+
+                if (ruleIds.TryGetValue(rule.Id, out var first))
+                {
+                    Error(rule.Location, $"duplicate rule id '{rule.Id}' in gateway '{id}' (first declared at line {first.Line})");
+                    continue;
+                }
+
+                ruleIds.Add(rule.Id, rule.Location);
+                rules.Add(rule);
+            }
+
+            return id is null ? null : new GatewayConfiguration { Id = id, Points = points, Rules = rules, Location = MarkOf(fields["id"]) };
+        }
+
+        /// <summary>
+        /// Reads the shape of a gateway rule; what its roles and parameters mean is checked at compilation by the
+        /// rule type or preset, which knows them (and reports with the same file and line).
+        /// </summary>
+        private GatewayRuleConfiguration? ReadGatewayRule(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a gateway rule must be a mapping with an id and a type or a preset");
+                return null;
+            }
+
+            var errorsBefore = errors.Count;
+            var fields = Fields(map, "gateway rule", GatewayRuleFields);
+            var type = Text(fields, "type");
+            var preset = Text(fields, "preset");
+            if ((type is null) == (preset is null))
+            {
+                Error(map, "a gateway rule needs exactly one of 'type' (a rule type) or 'preset' (a preset id)");
+            }
+
+            string? id;
+            SourceMark location;
+            if (fields.ContainsKey("id") || preset is null)
+            {
+                id = RequiredIdentifier(map, fields, "id", RuleIdPattern(), "[A-Za-z0-9_.-]{1,64}");
+                location = fields.TryGetValue("id", out var idNode) ? MarkOf(idNode) : MarkOf(map);
+            }
+            else
+            {
+                // A preset instance without an id takes the preset's id.
+                id = preset;
+                location = MarkOf(fields["preset"]);
+            }
+
+            var version = Integer(fields, "version") ?? 1;
+            if (version < 1 && fields.TryGetValue("version", out var versionNode))
+            {
+                Error(versionNode, "version must be 1 or more");
+            }
+
+            var priority = Text(fields, "priority");
+            if (priority is not null && !AlarmPriorities.IsKnown(priority))
+            {
+                Error(fields["priority"], $"unknown priority '{priority}': expected one of critical, high, medium, low");
+            }
+
+            var level = Integer(fields, "level");
+            if (level is not null and not (1 or 2))
+            {
+                Error(fields["level"], "level must be 1 (first stage) or 2 (second stage)");
+            }
+
+            var rule = new GatewayRuleConfiguration
+            {
+                Id = id ?? "",
+                Type = type,
+                Preset = preset,
+                Version = version,
+                Priority = priority,
+                Level = level,
+                MajorHazard = Boolean(fields, "majorHazard"),
+                Clause = Text(fields, "clause"),
+                Equipment = Text(fields, "equipment"),
+                Condition = Condition(fields),
+                Signals = ScalarMap(fields, "signals"),
+                Parameters = ScalarMap(fields, "parameters"),
+                ArmedWhen = ScalarMap(fields, "armedWhen"),
+                Location = location,
+            };
+            return id is not null && errors.Count == errorsBefore ? rule : null;
+        }
+
+        private Dictionary<string, LocatedText> ScalarMap(Dictionary<string, YamlNode> fields, string name)
+        {
+            var result = new Dictionary<string, LocatedText>(StringComparer.Ordinal);
+            if (!fields.TryGetValue(name, out var node) || IsNull(node))
+            {
+                return result;
+            }
+
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, $"'{name}' must be a mapping of names to values");
+                return result;
+            }
+
+            foreach (var (key, value) in map.Children)
+            {
+                if (key is not YamlScalarNode { Value: { Length: > 0 } entry })
+                {
+                    Error(key, $"a name in '{name}' must be plain text");
+                    continue;
+                }
+
+                if (value is not YamlScalarNode { Value: { Length: > 0 } text } || IsNull(value))
+                {
+                    Error(value, $"'{name}.{entry}' must be a single value");
+                    continue;
+                }
+
+                result[entry] = new LocatedText(text, MarkOf(value));
+            }
+
+            return result;
         }
 
         private PointConfiguration? ReadPoint(YamlNode node)

@@ -23,12 +23,26 @@ public sealed class RuleSet
         Sites = sites;
         _gateways = gateways;
         _conditions = [.. conditions];
+        var violations = new List<AlarmCondition>();
+        foreach (var gateway in gateways.Values)
+        {
+            violations.AddRange(gateway.StaticViolations);
+        }
+
+        StaticViolations = violations;
         _conditionsByKey = new Dictionary<string, AlarmCondition>(_conditions.Length, StringComparer.Ordinal);
         foreach (var condition in _conditions)
         {
             _conditionsByKey.Add(condition.Key, condition);
         }
     }
+
+    /// <summary>
+    /// Static checks (<c>setpointCheck</c> rules and presets built on them) that failed at compile time: each is
+    /// an alarm condition the service raises at once when it loads this rule set, and clears when a reloaded rule
+    /// set no longer lists it. These conditions are also in <see cref="Conditions"/>; they have no tags.
+    /// </summary>
+    public IReadOnlyList<AlarmCondition> StaticViolations { get; }
 
     /// <summary>
     /// Compiles validated sites. Errors (duplicate enterprise/gateway, inconsistent limits) name the file and line.
@@ -60,6 +74,15 @@ public sealed class RuleSet
             }
         }
 
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var condition in conditions)
+        {
+            if (!keys.Add(condition.Key))
+            {
+                errors.Add(new ConfigurationError(SourceOf(sites, condition), 0, 0, $"two rules produce the same alarm key '{condition.Key}': give one of them another id"));
+            }
+        }
+
         return errors.Count == 0
             ? new RuleSetBuildResult(new RuleSet(sites, gateways, conditions), errors)
             : new RuleSetBuildResult(null, errors);
@@ -80,9 +103,73 @@ public sealed class RuleSet
     public bool TryGetCondition(string key, out AlarmCondition condition)
         => _conditionsByKey.TryGetValue(key, out condition!);
 
+    private static string SourceOf(IReadOnlyList<SiteConfiguration> sites, AlarmCondition condition)
+    {
+        foreach (var site in sites)
+        {
+            if (site.Enterprise == condition.Enterprise)
+            {
+                return site.SourceFile;
+            }
+        }
+
+        return "";
+    }
+
     private static GatewayRules CompileGateway(SiteConfiguration site, GatewayConfiguration gateway, List<AlarmCondition> conditions, List<ConfigurationError> errors)
     {
         var sensors = new Dictionary<string, SensorRules>(StringComparer.Ordinal);
+        var tagIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var points = new List<PointConfiguration>();
+        foreach (var point in gateway.Points)
+        {
+            if (tagIndex.TryAdd(point.Tag, points.Count))
+            {
+                points.Add(point);
+            }
+        }
+
+        var table = new SignalTable(points.Count);
+        var dependents = new List<GatewayRule>[points.Count];
+        for (var i = 0; i < dependents.Length; i++)
+        {
+            dependents[i] = [];
+        }
+
+        var gatewayRules = new List<GatewayRule>();
+        var compiler = new GatewayRuleCompiler(site, gateway, tagIndex, points, table, errors);
+        var gatewayRuleIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rule in gateway.Rules)
+        {
+            if (!gatewayRuleIds.Add(rule.Id))
+            {
+                Error(errors, site.SourceFile, rule.Location, $"duplicate rule id '{rule.Id}' in gateway '{gateway.Id}'");
+                continue;
+            }
+
+            if (Presets.RulePresets.Expand(rule, compiler.Error) is not { } parts)
+            {
+                continue;
+            }
+
+            foreach (var part in parts)
+            {
+                if (compiler.Compile(part, conditions) is not { } compiled)
+                {
+                    continue;
+                }
+
+                foreach (var gatewayRule in compiled)
+                {
+                    gatewayRules.Add(gatewayRule);
+                    foreach (var signal in gatewayRule.Signals)
+                    {
+                        dependents[signal].Add(gatewayRule);
+                    }
+                }
+            }
+        }
+
         foreach (var point in gateway.Points)
         {
             if (sensors.ContainsKey(point.Tag))
@@ -114,10 +201,11 @@ public sealed class RuleSet
                 }
             }
 
-            sensors.Add(point.Tag, new SensorRules(point, [.. rules]));
+            var index = tagIndex[point.Tag];
+            sensors.Add(point.Tag, new SensorRules(point, [.. rules], index, table, [.. dependents[index]]));
         }
 
-        return new GatewayRules(site, gateway.Id, sensors);
+        return new GatewayRules(site, gateway.Id, sensors, table, [.. gatewayRules], [.. compiler.StaticViolations]);
     }
 
     private static CompiledRule? UnknownRuleType(SiteConfiguration site, RuleConfiguration rule, List<ConfigurationError> errors)
@@ -233,12 +321,119 @@ public sealed class GatewayRules
     private readonly Dictionary<string, SensorRules> _sensors;
     private readonly Dictionary<string, SensorRules>.AlternateLookup<ReadOnlySpan<char>> _sensorsBySpan;
 
-    internal GatewayRules(SiteConfiguration site, string gateway, Dictionary<string, SensorRules> sensors)
+    private readonly SignalTable _table;
+    private readonly GatewayRule[] _rules;
+    private readonly GatewayRule[] _timed;
+    private readonly AlarmCondition[] _conditions;
+    private bool _anyReading;
+    private long _latestEventMs;
+    private long _latestReceivedAtMs;
+
+    internal GatewayRules(SiteConfiguration site, string gateway, Dictionary<string, SensorRules> sensors, SignalTable table, GatewayRule[] rules, AlarmCondition[] staticViolations)
     {
         Site = site;
         Gateway = gateway;
         _sensors = sensors;
         _sensorsBySpan = sensors.GetAlternateLookup<ReadOnlySpan<char>>();
+        _table = table;
+        _rules = rules;
+        _timed = [.. rules.Where(r => r.HasTimers)];
+        _conditions = [.. rules.SelectMany(r => r.Conditions)];
+        StaticViolations = staticViolations;
+        foreach (var sensor in sensors.Values)
+        {
+            sensor.Owner = this;
+        }
+    }
+
+    /// <summary>The conditions of the gateway's multi-signal and time-driven rules (the <c>rules:</c> of the gateway).</summary>
+    public IReadOnlyList<AlarmCondition> GatewayConditions => _conditions;
+
+    /// <summary>Failed static checks of this gateway's configuration (see <see cref="RuleSet.StaticViolations"/>).</summary>
+    public IReadOnlyList<AlarmCondition> StaticViolations { get; }
+
+    /// <summary>
+    /// Evaluates what time alone can change: no data (server clock <paramref name="nowMs"/> against the server time
+    /// each point's last reading arrived), and, in the gateway's event time, cause→effect deadlines, on- and
+    /// off-delays that mature without a new reading, windows that expire, bad quality and flat lines that last.
+    /// The gateway's event time is estimated as its latest reading's timestamp plus the server time elapsed since
+    /// that reading arrived, so a gateway whose clock is skewed keeps its own time base. Call it from the partition
+    /// that owns the gateway (single writer), e.g. every 500 ms. Allocates nothing unless it appends a transition.
+    /// </summary>
+    public void Tick(long nowMs, List<AlarmTransition> transitions)
+    {
+        long? eventNow = _anyReading ? _latestEventMs + Math.Max(0, nowMs - _latestReceivedAtMs) : null;
+        foreach (var rule in _timed)
+        {
+            rule.Tick(eventNow, nowMs, _table, transitions);
+        }
+    }
+
+    /// <summary>Whether the condition would be true now but its rule's mode gate (armedWhen) is closed.</summary>
+    public bool IsSuppressedByMode(AlarmCondition condition)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.IsSuppressedByMode(condition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>How many evaluations found a condition true while its mode gate was closed (a metric: never silent).</summary>
+    public long SuppressedCount
+    {
+        get
+        {
+            long total = 0;
+            foreach (var rule in _rules)
+            {
+                total += rule.SuppressedCount;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Whether a gateway-rule condition is raised.</summary>
+    public bool IsActive(AlarmCondition condition)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.IsActive(condition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Marks a gateway-rule condition active without a transition (restart). False when not one of this gateway's.</summary>
+    public bool RestoreActive(AlarmCondition condition)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.RestoreActive(condition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal void Observe(long timestampMs, long receivedAtMs)
+    {
+        if (!_anyReading || timestampMs > _latestEventMs)
+        {
+            _anyReading = true;
+            _latestEventMs = timestampMs;
+            _latestReceivedAtMs = receivedAtMs;
+        }
     }
 
     public SiteConfiguration Site { get; }
@@ -251,6 +446,10 @@ public sealed class GatewayRules
     /// <summary>Finds a configured point by its tag (ASCII, as decoded from the payload). Ordinal: tags are case-sensitive.</summary>
     public bool TryGetSensor(ReadOnlySpan<char> tag, out SensorRules sensor)
         => _sensorsBySpan.TryGetValue(tag, out sensor!);
+
+    /// <summary>Finds a configured point by its tag.</summary>
+    public bool TryGetSensor(string tag, out SensorRules sensor)
+        => _sensors.TryGetValue(tag, out sensor!);
 }
 
 public enum EvaluationOutcome : byte
@@ -270,13 +469,21 @@ public sealed class SensorRules
 {
     private readonly CompiledRule[] _rules;
     private readonly AlarmCondition[] _conditions;
+    private readonly int _index;
+    private readonly SignalTable _table;
+    private readonly GatewayRule[] _dependents;
     private long _lastEvaluatedMs;
     private bool _evaluatedAny;
+    private long _lastBadMs;
+    private bool _badAny;
 
-    internal SensorRules(PointConfiguration point, CompiledRule[] rules)
+    internal SensorRules(PointConfiguration point, CompiledRule[] rules, int index, SignalTable table, GatewayRule[] dependents)
     {
         Point = point;
         _rules = rules;
+        _index = index;
+        _table = table;
+        _dependents = dependents;
         var conditions = new List<AlarmCondition>();
         foreach (var rule in rules)
         {
@@ -286,30 +493,43 @@ public sealed class SensorRules
         _conditions = [.. conditions];
     }
 
+    internal GatewayRules? Owner { get; set; }
+
     public PointConfiguration Point { get; }
     public string Tag => Point.Tag;
     public string? Unit => Point.Unit;
     public string? Equipment => Point.Equipment;
 
-    /// <summary>The alarm conditions of every rule on this point, in evaluation order.</summary>
+    /// <summary>The alarm conditions of the point's own (limit) rules, in evaluation order. Gateway rules that read this point are in <see cref="GatewayRules.GatewayConditions"/>.</summary>
     public IReadOnlyList<AlarmCondition> Conditions => _conditions;
 
     /// <summary>Timestamp of the last reading that went through the rules, or null before the first.</summary>
     public long? LastEvaluatedMs => _evaluatedAny ? _lastEvaluatedMs : null;
 
     /// <summary>
+    /// Evaluates one reading in event time, assuming it arrived at its own timestamp (no clock skew). Prefer the
+    /// overload with the arrival time when no-data rules exist.
+    /// </summary>
+    public EvaluationOutcome Evaluate(long timestampMs, double value, PointQuality quality, List<AlarmTransition> transitions)
+        => Evaluate(timestampMs, value, quality, transitions, timestampMs);
+
+    /// <summary>
     /// Evaluates one reading in event time. Transitions are appended to <paramref name="transitions"/>
     /// (a list the caller reuses). Allocates nothing when no transition happens.
     /// Booleans are evaluated as 1 (true) and 0 (false).
     /// </summary>
+    /// <param name="receivedAtMs">Server time the reading arrived: what no-data rules compare with the timer's clock.</param>
     /// <remarks>
+    /// Any reading, also a duplicate, a late one or a bad one, counts as data arriving (it clears a no-data alarm).
     /// Duplicate and late are decided before quality, against the last evaluated reading. A bad reading (or a
-    /// NaN, which the decoder should already have rejected) is skipped without touching any state: it neither
-    /// advances the last evaluated timestamp nor breaks an on- or off-delay that is being counted. Uncertain
-    /// readings are evaluated like good ones.
+    /// NaN) does not touch process-rule state: it neither advances the last evaluated timestamp nor breaks an on-
+    /// or off-delay being counted; it feeds sensor-health rules (bad quality for longer than T). Uncertain
+    /// readings are evaluated like good ones. After the point's own rules, every gateway rule that reads this point
+    /// is evaluated with the new value in the gateway's signal table.
     /// </remarks>
-    public EvaluationOutcome Evaluate(long timestampMs, double value, PointQuality quality, List<AlarmTransition> transitions)
+    public EvaluationOutcome Evaluate(long timestampMs, double value, PointQuality quality, List<AlarmTransition> transitions, long receivedAtMs)
     {
+        Arrived(receivedAtMs, transitions);
         if (_evaluatedAny)
         {
             if (timestampMs == _lastEvaluatedMs)
@@ -325,6 +545,7 @@ public sealed class SensorRules
 
         if (quality == PointQuality.Bad || double.IsNaN(value))
         {
+            Bad(timestampMs, receivedAtMs, transitions);
             return EvaluationOutcome.SkippedBadQuality;
         }
 
@@ -335,13 +556,83 @@ public sealed class SensorRules
             rule.Evaluate(timestampMs, value, transitions);
         }
 
+        _table.Value[_index] = value;
+        _table.ValueMs[_index] = timestampMs;
+        _table.HasValue[_index] = true;
+        _table.Bad[_index] = false;
+        Owner?.Observe(timestampMs, receivedAtMs);
+        foreach (var rule in _dependents)
+        {
+            rule.OnReading(_index, timestampMs, _table, transitions);
+        }
+
         return EvaluationOutcome.Evaluated;
     }
 
-    /// <summary>Whether the condition (one of <see cref="Conditions"/>) is currently raised.</summary>
+    /// <summary>
+    /// A bad-quality reading without a value (JSON null) arrived: data is flowing (clears no data) and the sensor is
+    /// unhealthy (starts or continues a bad-quality run in event time). Process rules are untouched.
+    /// </summary>
+    public EvaluationOutcome EvaluateBadQuality(long timestampMs, long receivedAtMs, List<AlarmTransition> transitions)
+    {
+        Arrived(receivedAtMs, transitions);
+        if (_evaluatedAny)
+        {
+            if (timestampMs == _lastEvaluatedMs)
+            {
+                return EvaluationOutcome.Duplicate;
+            }
+
+            if (timestampMs < _lastEvaluatedMs)
+            {
+                return EvaluationOutcome.Late;
+            }
+        }
+
+        Bad(timestampMs, receivedAtMs, transitions);
+        return EvaluationOutcome.SkippedBadQuality;
+    }
+
+    private void Arrived(long receivedAtMs, List<AlarmTransition> transitions)
+    {
+        _table.ReceivedAtMs[_index] = receivedAtMs;
+        _table.Received[_index] = true;
+        foreach (var rule in _dependents)
+        {
+            rule.OnArrival(_index, receivedAtMs, transitions);
+        }
+    }
+
+    private void Bad(long timestampMs, long receivedAtMs, List<AlarmTransition> transitions)
+    {
+        // A repeated bad reading (same or older timestamp) must not restart or rewind a bad-quality run.
+        if (_badAny && timestampMs <= _lastBadMs)
+        {
+            return;
+        }
+
+        _badAny = true;
+        _lastBadMs = timestampMs;
+        _table.Bad[_index] = true;
+        Owner?.Observe(timestampMs, receivedAtMs);
+        foreach (var rule in _dependents)
+        {
+            rule.OnBadQuality(_index, timestampMs, _table, transitions);
+        }
+    }
+
+    /// <summary>Whether the condition (one of <see cref="Conditions"/>, or of a gateway rule reading this point) is currently raised.</summary>
     public bool IsActive(AlarmCondition condition)
     {
         foreach (var rule in _rules)
+        {
+            if (rule.IsActive(condition))
+            {
+                return true;
+            }
+        }
+
+        foreach (var rule in _dependents)
         {
             if (rule.IsActive(condition))
             {
@@ -354,11 +645,21 @@ public sealed class SensorRules
 
     /// <summary>
     /// Marks a condition active without a transition, for an alarm that was active before a restart or reload;
-    /// it then clears by the usual deadband and off-delay. False when the condition is not one of this sensor's.
+    /// it then clears by the rule's usual clearing logic. Works for the point's own rules and for every gateway
+    /// rule that reads this point (so calling it for each of a condition's tags is harmless).
+    /// False when the condition is neither.
     /// </summary>
     public bool RestoreActive(AlarmCondition condition)
     {
         foreach (var rule in _rules)
+        {
+            if (rule.RestoreActive(condition))
+            {
+                return true;
+            }
+        }
+
+        foreach (var rule in _dependents)
         {
             if (rule.RestoreActive(condition))
             {

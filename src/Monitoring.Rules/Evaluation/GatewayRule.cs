@@ -1,0 +1,252 @@
+namespace Monitoring.Rules.Evaluation;
+
+/// <summary>
+/// The latest reading of every configured point of one gateway, by index. Multi-signal rules read it; only
+/// the partition worker that owns the gateway writes it, so no locks. Arrays, not objects: no allocation.
+/// </summary>
+internal sealed class SignalTable(int count)
+{
+    /// <summary>Latest good or uncertain value (sample and hold).</summary>
+    public readonly double[] Value = new double[count];
+    /// <summary>Event time of <see cref="Value"/>.</summary>
+    public readonly long[] ValueMs = new long[count];
+    public readonly bool[] HasValue = new bool[count];
+    /// <summary>Whether the latest reading (by event time) was bad quality.</summary>
+    public readonly bool[] Bad = new bool[count];
+    /// <summary>Server time the latest reading of any quality arrived; 0 before the first.</summary>
+    public readonly long[] ReceivedAtMs = new long[count];
+    public readonly bool[] Received = new bool[count];
+}
+
+/// <summary>
+/// Raise/clear state of one alarm condition with on- and off-delays, shared by every rule type: the same
+/// semantics as a limit stage (docs/rules.md), plus maturing on a timer and mode suppression.
+/// </summary>
+internal struct ConditionState(AlarmCondition condition)
+{
+    public readonly AlarmCondition Condition = condition;
+    public bool Active;
+    /// <summary>Inactive: counting the on-delay. Active: counting the off-delay.</summary>
+    public bool Pending;
+    public long PendingSinceMs;
+    public bool SuppressedByMode;
+    public double LastValue;
+
+    /// <param name="inAlarm">The condition holds at <paramref name="timestampMs"/>.</param>
+    /// <param name="clearOk">Beyond the deadband: may count towards clearing (ignored when in alarm).</param>
+    public void Step(bool inAlarm, bool clearOk, long timestampMs, double value, long onDelayMs, long offDelayMs, List<AlarmTransition> transitions)
+    {
+        SuppressedByMode = false;
+        LastValue = value;
+        if (!Active)
+        {
+            if (!inAlarm)
+            {
+                Pending = false;
+                return;
+            }
+
+            if (!Pending)
+            {
+                Pending = true;
+                PendingSinceMs = timestampMs;
+            }
+
+            if (timestampMs - PendingSinceMs >= onDelayMs)
+            {
+                Active = true;
+                Pending = false;
+                transitions.Add(new AlarmTransition(Condition, AlarmTransitionKind.Raised, timestampMs, value));
+            }
+
+            return;
+        }
+
+        if (inAlarm)
+        {
+            Pending = false;
+            return;
+        }
+
+        if (!clearOk)
+        {
+            return;
+        }
+
+        if (!Pending)
+        {
+            Pending = true;
+            PendingSinceMs = timestampMs;
+        }
+
+        if (timestampMs - PendingSinceMs >= offDelayMs)
+        {
+            Active = false;
+            Pending = false;
+            transitions.Add(new AlarmTransition(Condition, AlarmTransitionKind.Cleared, timestampMs, value));
+        }
+    }
+
+    /// <summary>
+    /// A delay that matures without a new reading (sample and hold: the last state is assumed to persist).
+    /// The transition is dated when the delay ran out, not when the timer noticed.
+    /// </summary>
+    public void Mature(long nowMs, long onDelayMs, long offDelayMs, List<AlarmTransition> transitions)
+    {
+        if (!Pending)
+        {
+            return;
+        }
+
+        var delay = Active ? offDelayMs : onDelayMs;
+        if (nowMs - PendingSinceMs < delay)
+        {
+            return;
+        }
+
+        Pending = false;
+        Active = !Active;
+        transitions.Add(new AlarmTransition(Condition, Active ? AlarmTransitionKind.Raised : AlarmTransitionKind.Cleared, PendingSinceMs + delay, LastValue));
+    }
+
+    /// <summary>The rule's mode gate is closed: nothing is counted, an active alarm returns to normal by design.</summary>
+    public void Disarm(bool wouldBeInAlarm, long timestampMs, double value, List<AlarmTransition> transitions)
+    {
+        Pending = false;
+        SuppressedByMode = wouldBeInAlarm;
+        LastValue = value;
+        if (Active)
+        {
+            Active = false;
+            transitions.Add(new AlarmTransition(Condition, AlarmTransitionKind.Cleared, timestampMs, value));
+        }
+    }
+
+    public void Restore()
+    {
+        Active = true;
+        Pending = false;
+    }
+}
+
+/// <summary>Mode gating: armed while every listed signal's latest good value is at least its threshold.</summary>
+internal sealed class ModeGate(int[] signals, double[] thresholds)
+{
+    public int[] Signals { get; } = signals;
+
+    public bool IsArmed(SignalTable table)
+    {
+        var all = Signals;
+        for (var i = 0; i < all.Length; i++)
+        {
+            var s = all[i];
+            if (!table.HasValue[s] || table.Bad[s] || !(table.Value[s] >= thresholds[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>
+/// A compiled rule over one or more signals of one gateway (every rule type except the point-level limit).
+/// Called after the signal table holds the new reading. Implementations must not allocate unless they
+/// append a transition.
+/// </summary>
+internal abstract class GatewayRule
+{
+    protected GatewayRule(ConditionState[] states, int[] signals, ModeGate? gate)
+    {
+        States = states;
+        Signals = signals;
+        Gate = gate;
+        var conditions = new AlarmCondition[states.Length];
+        for (var i = 0; i < states.Length; i++)
+        {
+            conditions[i] = states[i].Condition;
+        }
+
+        Conditions = conditions;
+    }
+
+    protected ConditionState[] States { get; }
+    public AlarmCondition[] Conditions { get; }
+    /// <summary>Signals the rule depends on (a reading of any of them evaluates it), including the gate's.</summary>
+    public int[] Signals { get; }
+    public ModeGate? Gate { get; }
+    /// <summary>Whether <see cref="Tick"/> can change anything (windows, deadlines, delays, staleness).</summary>
+    public virtual bool HasTimers => true;
+    /// <summary>How often a condition would have been true but the mode gate was closed.</summary>
+    public long SuppressedCount { get; protected set; }
+
+    /// <summary>A good or uncertain reading of <paramref name="signal"/> has been stored in the table.</summary>
+    public abstract void OnReading(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions);
+
+    /// <summary>A bad-quality reading (with or without a value) of <paramref name="signal"/> arrived.</summary>
+    public virtual void OnBadQuality(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+    }
+
+    /// <summary>Any reading of <paramref name="signal"/> arrived at server time <paramref name="receivedAtMs"/> (also duplicates and late ones).</summary>
+    public virtual void OnArrival(int signal, long receivedAtMs, List<AlarmTransition> transitions)
+    {
+    }
+
+    /// <param name="eventNowMs">The gateway's clock estimated from its latest reading plus server time elapsed since it arrived; null before any reading.</param>
+    /// <param name="serverNowMs">The server clock.</param>
+    public virtual void Tick(long? eventNowMs, long serverNowMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+    }
+
+    public bool IsActive(AlarmCondition condition)
+    {
+        foreach (var state in States)
+        {
+            if (ReferenceEquals(state.Condition, condition))
+            {
+                return state.Active;
+            }
+        }
+
+        return false;
+    }
+
+    public bool IsSuppressedByMode(AlarmCondition condition)
+    {
+        foreach (var state in States)
+        {
+            if (ReferenceEquals(state.Condition, condition))
+            {
+                return state.SuppressedByMode;
+            }
+        }
+
+        return false;
+    }
+
+    public virtual bool RestoreActive(AlarmCondition condition)
+    {
+        for (var i = 0; i < States.Length; i++)
+        {
+            if (ReferenceEquals(States[i].Condition, condition))
+            {
+                States[i].Restore();
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    protected bool IsArmed(SignalTable table) => Gate is null || Gate.IsArmed(table);
+
+    protected void CountSuppressed(bool wouldBeInAlarm)
+    {
+        if (wouldBeInAlarm)
+        {
+            SuppressedCount++;
+        }
+    }
+}

@@ -1,0 +1,392 @@
+namespace Monitoring.Rules.Evaluation;
+
+/// <summary>One threshold of a staged rule: high stages are in alarm at derived &gt;= setpoint, low stages at &lt;= setpoint.</summary>
+internal readonly record struct StageSpec(AlarmCondition Condition, double Setpoint, bool High);
+
+/// <summary>
+/// A rule that derives one number from the signal table (a difference, a vote count, a fall within a window,
+/// ...) and compares it with up to four stages, with deadband and on/off-delays exactly like a limit rule.
+/// </summary>
+internal abstract class StagedRule : GatewayRule
+{
+    private readonly double[] _setpoints;
+    private readonly bool[] _high;
+    private readonly double _deadband;
+    private readonly long _onDelayMs;
+    private readonly long _offDelayMs;
+
+    protected StagedRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs)
+        : base(ToStates(stages), signals, gate)
+    {
+        _setpoints = new double[stages.Length];
+        _high = new bool[stages.Length];
+        for (var i = 0; i < stages.Length; i++)
+        {
+            _setpoints[i] = stages[i].Setpoint;
+            _high[i] = stages[i].High;
+        }
+
+        _deadband = deadband;
+        _onDelayMs = onDelayMs;
+        _offDelayMs = offDelayMs;
+    }
+
+    private static ConditionState[] ToStates(StageSpec[] stages)
+    {
+        var states = new ConditionState[stages.Length];
+        for (var i = 0; i < stages.Length; i++)
+        {
+            states[i] = new ConditionState(stages[i].Condition);
+        }
+
+        return states;
+    }
+
+    /// <summary>Rules whose derived number changes with time alone (windows) recompute on the timer.</summary>
+    protected virtual bool TimeDependent => false;
+
+    public override bool HasTimers => TimeDependent || _onDelayMs > 0 || _offDelayMs > 0;
+
+    /// <summary>The derived number at <paramref name="nowMs"/>; false while it cannot be computed (a signal missing, a baseline being learnt).</summary>
+    protected abstract bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived);
+
+    /// <summary>The value carried by a transition (by default the derived number itself).</summary>
+    protected virtual double Reported(double derived, SignalTable table) => derived;
+
+    public override void OnReading(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
+        => Evaluate(timestampMs, table, fromReading: true, transitions);
+
+    public override void Tick(long? eventNowMs, long serverNowMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+        if (eventNowMs is not { } now)
+        {
+            return;
+        }
+
+        if (TimeDependent)
+        {
+            Evaluate(now, table, fromReading: false, transitions);
+        }
+
+        for (var i = 0; i < States.Length; i++)
+        {
+            States[i].Mature(now, _onDelayMs, _offDelayMs, transitions);
+        }
+    }
+
+    private void Evaluate(long nowMs, SignalTable table, bool fromReading, List<AlarmTransition> transitions)
+    {
+        if (!TryCompute(nowMs, table, fromReading, out var derived))
+        {
+            return;
+        }
+
+        var value = Reported(derived, table);
+        var armed = IsArmed(table);
+        for (var i = 0; i < States.Length; i++)
+        {
+            var setpoint = _setpoints[i];
+            var inAlarm = _high[i] ? derived >= setpoint : derived <= setpoint;
+            if (!armed)
+            {
+                CountSuppressed(inAlarm);
+                States[i].Disarm(inAlarm, nowMs, value, transitions);
+                continue;
+            }
+
+            var clearOk = _high[i] ? derived < setpoint - _deadband : derived > setpoint + _deadband;
+            States[i].Step(inAlarm, clearOk, nowMs, value, _onDelayMs, _offDelayMs, transitions);
+        }
+    }
+}
+
+/// <summary>Stages on one signal's value (a limit with mode gating), or on its mismatch with an expected state.</summary>
+internal sealed class ValueRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs, double? expected)
+    : StagedRule(stages, signals, gate, deadband, onDelayMs, offDelayMs)
+{
+    private readonly int _signal = signals[0];
+
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        derived = 0;
+        if (!table.HasValue[_signal])
+        {
+            return false;
+        }
+
+        var value = table.Value[_signal];
+        derived = expected is { } e ? Math.Abs(value - e) : value;
+        return true;
+    }
+
+    protected override double Reported(double derived, SignalTable table) => table.Value[_signal];
+}
+
+/// <summary>a − b (or 100·(a − b)/a), or a / b, from the latest values of two signals of the gateway.</summary>
+internal sealed class TwoSignalRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs, bool ratio, bool percentOfA)
+    : StagedRule(stages, signals, gate, deadband, onDelayMs, offDelayMs)
+{
+    private readonly int _a = signals[0];
+    private readonly int _b = signals[1];
+
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        derived = 0;
+        if (!table.HasValue[_a] || !table.HasValue[_b])
+        {
+            return false;
+        }
+
+        double a = table.Value[_a], b = table.Value[_b];
+        if (ratio)
+        {
+            if (b == 0)
+            {
+                return false;
+            }
+
+            derived = a / b;
+            return true;
+        }
+
+        if (percentOfA)
+        {
+            if (a == 0)
+            {
+                return false;
+            }
+
+            derived = 100 * (a - b) / Math.Abs(a);
+            return true;
+        }
+
+        derived = a - b;
+        return true;
+    }
+}
+
+/// <summary>
+/// The value as a percentage of a reference: a configured design or recipe value, or a baseline learnt as the
+/// mean of the readings during <c>learnFor</c> after the reset signal rises (a bag change). While learning the
+/// rule is quiet; with no configured reference it is quiet until the first baseline is learnt.
+/// </summary>
+internal sealed class DeviationRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs, double? reference, int resetSignal, long learnForMs)
+    : StagedRule(stages, signals, gate, deadband, onDelayMs, offDelayMs)
+{
+    private readonly int _signal = signals[0];
+    private double? _reference = reference;
+    private bool _learning;
+    private long _learnStartMs;
+    private double _sum;
+    private long _count;
+    private bool _resetHigh;
+
+    protected override bool TimeDependent => false;
+
+    public double? Reference => _reference;
+
+    public bool Learning => _learning;
+
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        derived = 0;
+        if (resetSignal >= 0 && table.HasValue[resetSignal])
+        {
+            var high = table.Value[resetSignal] >= 0.5;
+            if (high && !_resetHigh)
+            {
+                _learning = true;
+                _learnStartMs = nowMs;
+                _sum = 0;
+                _count = 0;
+            }
+
+            _resetHigh = high;
+        }
+
+        if (!table.HasValue[_signal])
+        {
+            return false;
+        }
+
+        var value = table.Value[_signal];
+        if (_learning)
+        {
+            if (nowMs - _learnStartMs < learnForMs)
+            {
+                if (fromReading && table.ValueMs[_signal] == nowMs)
+                {
+                    _sum += value;
+                    _count++;
+                }
+
+                return false;
+            }
+
+            _learning = false;
+            if (_count > 0)
+            {
+                _reference = _sum / _count;
+            }
+        }
+
+        if (_reference is not { } r || r == 0)
+        {
+            return false;
+        }
+
+        derived = 100 * value / Math.Abs(r);
+        return true;
+    }
+
+    protected override double Reported(double derived, SignalTable table) => table.Value[_signal];
+}
+
+/// <summary>How many inputs are at or above their setpoint (k-out-of-n voting). Missing or bad inputs do not vote.</summary>
+internal sealed class VotingRule(StageSpec[] stages, int[] signals, int inputCount, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs, double setpoint)
+    : StagedRule(stages, signals, gate, deadband, onDelayMs, offDelayMs)
+{
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        var votes = 0;
+        for (var i = 0; i < inputCount; i++)
+        {
+            var s = Signals[i];
+            if (table.HasValue[s] && !table.Bad[s] && table.Value[s] >= setpoint)
+            {
+                votes++;
+            }
+        }
+
+        derived = votes;
+        return true;
+    }
+}
+
+/// <summary>Recent samples of one signal in event time, in a ring allocated at compile time (oldest dropped when full).</summary>
+internal sealed class SampleWindow(int capacity)
+{
+    private readonly long[] _times = new long[capacity];
+    private readonly double[] _values = new double[capacity];
+    private int _start;
+
+    public int Count { get; private set; }
+
+    public void Add(long timeMs, double value)
+    {
+        if (Count == _times.Length)
+        {
+            _start = (_start + 1) % _times.Length;
+            Count--;
+        }
+
+        var at = (_start + Count) % _times.Length;
+        _times[at] = timeMs;
+        _values[at] = value;
+        Count++;
+    }
+
+    /// <summary>Drops samples older than <paramref name="oldestMs"/>, keeping at least <paramref name="keep"/> newest.</summary>
+    public void Evict(long oldestMs, int keep)
+    {
+        while (Count > keep && _times[_start] < oldestMs)
+        {
+            _start = (_start + 1) % _times.Length;
+            Count--;
+        }
+    }
+
+    public double ValueAt(int i) => _values[(_start + i) % _values.Length];
+
+    public void Clear()
+    {
+        _start = 0;
+        Count = 0;
+    }
+}
+
+/// <summary>
+/// Fall (or rise) within a sliding window of event time: from the highest (lowest) value in the window to the
+/// latest one, as a percentage of that extreme, or in units per second over the window.
+/// </summary>
+internal sealed class RateOfChangeRule(StageSpec[] stages, int[] signals, ModeGate? gate, long onDelayMs, long offDelayMs, long windowMs, bool rise, bool percent, int capacity)
+    : StagedRule(stages, signals, gate, 0, onDelayMs, offDelayMs)
+{
+    private readonly int _signal = signals[0];
+    private readonly SampleWindow _window = new(capacity);
+
+    protected override bool TimeDependent => true;
+
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        derived = 0;
+        if (!table.HasValue[_signal])
+        {
+            return false;
+        }
+
+        var latest = table.Value[_signal];
+        if (fromReading && table.ValueMs[_signal] == nowMs)
+        {
+            _window.Add(nowMs, latest);
+        }
+
+        _window.Evict(nowMs - windowMs, keep: 1);
+        var extreme = latest;
+        for (var i = 0; i < _window.Count; i++)
+        {
+            var v = _window.ValueAt(i);
+            extreme = rise ? Math.Min(extreme, v) : Math.Max(extreme, v);
+        }
+
+        var change = rise ? latest - extreme : extreme - latest;
+        if (percent)
+        {
+            derived = extreme == 0 ? 0 : 100 * change / Math.Abs(extreme);
+        }
+        else
+        {
+            derived = change * 1000d / windowMs;
+        }
+
+        return true;
+    }
+}
+
+/// <summary>
+/// Events within a sliding window of event time: each reading's value is the number of events it reports
+/// (a spark bit reads 1), or, for a cumulative counter, its increase since the previous reading.
+/// </summary>
+internal sealed class CountInWindowRule(StageSpec[] stages, int[] signals, ModeGate? gate, long offDelayMs, long windowMs, bool cumulative, int capacity)
+    : StagedRule(stages, signals, gate, 0, 0, offDelayMs)
+{
+    private readonly int _signal = signals[0];
+    private readonly SampleWindow _window = new(capacity);
+    private double _previous = double.NaN;
+
+    protected override bool TimeDependent => true;
+
+    protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
+    {
+        if (fromReading && table.HasValue[_signal] && table.ValueMs[_signal] == nowMs)
+        {
+            var value = table.Value[_signal];
+            var events = cumulative ? (double.IsNaN(_previous) ? 0 : Math.Max(0, value - _previous)) : Math.Max(0, value);
+            _previous = value;
+            if (events > 0)
+            {
+                _window.Add(nowMs, events);
+            }
+        }
+
+        // Strictly inside the window: an event exactly one window old has left it.
+        _window.Evict(nowMs - windowMs + 1, keep: 0);
+        derived = 0;
+        for (var i = 0; i < _window.Count; i++)
+        {
+            derived += _window.ValueAt(i);
+        }
+
+        return true;
+    }
+}

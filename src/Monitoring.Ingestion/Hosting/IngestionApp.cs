@@ -1,4 +1,5 @@
 using Monitoring.Ingestion.Api;
+using Monitoring.Ingestion.Security;
 
 namespace Monitoring.Ingestion.Hosting;
 
@@ -10,6 +11,7 @@ public static class IngestionApp
         var builder = WebApplication.CreateBuilder(args);
         builder.AddMonitoringIngestion();
         var app = builder.Build();
+        app.UseMonitoringSecurity();
         app.MapMonitoringEndpoints();
         return app;
     }

@@ -6,6 +6,7 @@ using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
+using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Storage;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -80,6 +81,7 @@ internal static class IngestionServiceCollectionExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Pipeline")));
         });
 
+        services.AddMonitoringSecurity(configuration);
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<MqttIngress>();
         services.AddHostedService<IngestionHost>();

@@ -31,8 +31,27 @@ internal sealed class MqttOptions
     [Required]
     public string ClientId { get; set; } = "monitoring-ingestion";
 
+    /// <summary>
+    /// The service's own MQTT credentials (keep the password out of the repository: environment variable
+    /// <c>Monitoring__Mqtt__Password</c> or a secret store). With the embedded broker and gateway
+    /// authentication on, an unset user gets a random one-off password at start.
+    /// </summary>
     public string? Username { get; set; }
     public string? Password { get; set; }
+
+    /// <summary>Connect over TLS (the broker's TLS port in <see cref="Port"/>).</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM CA that signed the broker's certificate; empty: the machine's trust store.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Client certificate for brokers that require one: PEM with <see cref="ClientKeyFile"/>, or PFX with <see cref="ClientCertificatePassword"/>.</summary>
+    public string? ClientCertificateFile { get; set; }
+    public string? ClientKeyFile { get; set; }
+    public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>TLS server name to verify, when it differs from <see cref="Host"/>.</summary>
+    public string? TlsServerName { get; set; }
 
     /// <summary>
     /// MQTT 5 Receive Maximum: messages the broker may have in flight to us unacknowledged. Must cover

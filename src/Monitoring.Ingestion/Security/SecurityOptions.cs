@@ -1,0 +1,173 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Monitoring.Ingestion.Security;
+
+/// <summary>Configuration section <c>Monitoring:Security</c> (docs/security.md).</summary>
+internal sealed class SecurityOptions
+{
+    public const string Section = "Monitoring:Security";
+
+    /// <summary>When true, the read API needs a key of any role too (health probes stay open).</summary>
+    public bool RequireAuthenticationForReads { get; set; }
+
+    /// <summary>API keys, one per user or integration.</summary>
+    public List<ApiKeyOptions> ApiKeys { get; set; } = [];
+
+    /// <summary>Optional JWT bearer validation, in addition to API keys.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+
+    /// <summary>
+    /// Gateway credentials for the embedded broker. With none here and no <see cref="GatewayPasswordFile"/>,
+    /// the embedded broker accepts anyone (development default, logged as a warning).
+    /// </summary>
+    public List<GatewayCredentialOptions> Gateways { get; set; } = [];
+
+    /// <summary>A Mosquitto password file (<c>mosquitto_passwd</c> output, user names <c>{enterprise}.{gateway}</c>), read by the embedded broker.</summary>
+    public string? GatewayPasswordFile { get; set; }
+
+    public BrokerSecurityOptions Broker { get; set; } = new();
+
+    /// <summary>Maps <c>/api/_security-probe/*</c>, dummy endpoints under each policy (tests only).</summary>
+    public bool EnableProbeEndpoints { get; set; }
+
+    public bool GatewayAuthenticationEnabled =>
+        Gateways.Count > 0 || !string.IsNullOrEmpty(GatewayPasswordFile) || Broker.ClientCertificates == ClientCertificateMode.Required;
+}
+
+internal sealed class ApiKeyOptions
+{
+    /// <summary>Who holds the key; becomes the user name in logs and events.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/> or <see cref="Roles.Administrator"/>.</summary>
+    public string Role { get; set; } = "";
+
+    /// <summary>SHA-256 of the key, hex (preferred: the configuration then holds no usable secret).</summary>
+    public string? KeySha256 { get; set; }
+
+    /// <summary>The key itself (allowed for environment variables and secret stores; never commit it).</summary>
+    public string? Key { get; set; }
+}
+
+internal sealed class JwtOptions
+{
+    /// <summary>OpenID Connect authority (its metadata gives the signing keys). Empty: JWT off unless <see cref="SigningKey"/> is set.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Symmetric signing key (base64, at least 32 bytes) for tokens issued by a trusted local issuer.</summary>
+    public string? SigningKey { get; set; }
+
+    public string? Issuer { get; set; }
+    public string? Audience { get; set; }
+
+    /// <summary>The claim that carries the role.</summary>
+    public string RoleClaim { get; set; } = "role";
+
+    public bool Enabled => !string.IsNullOrEmpty(Authority) || !string.IsNullOrEmpty(SigningKey);
+}
+
+internal sealed class GatewayCredentialOptions
+{
+    public string Enterprise { get; set; } = "";
+    public string Gateway { get; set; } = "";
+
+    /// <summary>MQTT user name; default <c>{enterprise}.{gateway}</c> (also the certificate CN for client certificates).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Mosquitto password hash (<c>$7$...</c> from <c>mosquitto_passwd</c>, or <see cref="PasswordHash.Create"/>).</summary>
+    public string? PasswordHash { get; set; }
+
+    public string EffectiveUsername => string.IsNullOrEmpty(Username) ? Enterprise + "." + Gateway : Username;
+}
+
+public enum ClientCertificateMode
+{
+    /// <summary>TLS endpoint without client certificates.</summary>
+    None,
+    /// <summary>
+    /// Every TLS client must present a certificate issued by <see cref="BrokerSecurityOptions.ClientCaFile"/>;
+    /// its CN (<c>{enterprise}.{gateway}</c>) is the gateway. Gateway passwords are then not accepted.
+    /// </summary>
+    Required,
+}
+
+/// <summary>Section <c>Monitoring:Security:Broker</c>: limits and TLS of the embedded broker.</summary>
+internal sealed class BrokerSecurityOptions
+{
+    /// <summary>Largest PUBLISH payload accepted from a gateway; larger ones are refused and counted. 0: no limit.</summary>
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Per-gateway token bucket refill rate. 0 (default): no limit, because a gateway that reconnects
+    /// after an outage replays its backlog as fast as it can, and refusing that would lose readings.
+    /// </summary>
+    public double MessagesPerSecond { get; set; }
+
+    /// <summary>Bucket size; default 2 s worth of <see cref="MessagesPerSecond"/>.</summary>
+    public int Burst { get; set; }
+
+    /// <summary>TLS endpoint port of the embedded broker; 0: no TLS endpoint.</summary>
+    public int TlsPort { get; set; }
+
+    /// <summary>Server certificate: PFX/PKCS#12, or PEM with <see cref="CertificateKeyFile"/>.</summary>
+    public string? CertificateFile { get; set; }
+    public string? CertificateKeyFile { get; set; }
+    public string? CertificatePassword { get; set; }
+
+    public ClientCertificateMode ClientCertificates { get; set; } = ClientCertificateMode.None;
+
+    /// <summary>CA (PEM) that issues gateway client certificates.</summary>
+    public string? ClientCaFile { get; set; }
+
+}
+
+internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.ApiKeys.Count; i++)
+        {
+            var key = options.ApiKeys[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Monitoring:Security:ApiKeys:{i}");
+            if (string.IsNullOrWhiteSpace(key.Name))
+                errors.Add($"{at}:Name is required.");
+            if (!Roles.IsKnown(key.Role))
+                errors.Add($"{at}:Role '{key.Role}' is not one of {Roles.Viewer}, {Roles.DutyOfficer}, {Roles.Administrator}.");
+            var hasHash = !string.IsNullOrEmpty(key.KeySha256);
+            if (hasHash == !string.IsNullOrEmpty(key.Key))
+                errors.Add($"{at}: set exactly one of KeySha256 (preferred) or Key.");
+            if (hasHash && !ApiKeyHash.IsValidHex(key.KeySha256!))
+                errors.Add($"{at}:KeySha256 must be 64 hex digits (sha256sum of the key).");
+            if (!string.IsNullOrEmpty(key.Key) && key.Key.Length < 16)
+                errors.Add($"{at}:Key is shorter than 16 characters.");
+        }
+
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Gateways.Count; i++)
+        {
+            var g = options.Gateways[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Monitoring:Security:Gateways:{i}");
+            if (!GatewayAccount.IsIdentifier(g.Enterprise) || !GatewayAccount.IsIdentifier(g.Gateway))
+                errors.Add($"{at}: Enterprise and Gateway must match [A-Za-z0-9_-]{{1,64}}.");
+            if (!users.Add(g.EffectiveUsername))
+                errors.Add($"{at}: user name '{g.EffectiveUsername}' is used twice.");
+            if (!string.IsNullOrEmpty(g.PasswordHash) && !PasswordHash.IsSupported(g.PasswordHash))
+                errors.Add($"{at}:PasswordHash is not a Mosquitto $7$ or $6$ hash.");
+        }
+
+        if (options.Jwt.Enabled && string.IsNullOrEmpty(options.Jwt.Audience))
+            errors.Add("Monitoring:Security:Jwt:Audience is required when JWT validation is on.");
+        if (options.Broker.TlsPort is < 0 or > 65535)
+            errors.Add("Monitoring:Security:Broker:TlsPort must be 0 (off) or a port.");
+        if (options.Broker.TlsPort > 0 && string.IsNullOrEmpty(options.Broker.CertificateFile))
+            errors.Add("Monitoring:Security:Broker:CertificateFile is required with a TlsPort.");
+        if (options.Broker.ClientCertificates != ClientCertificateMode.None && (options.Broker.TlsPort == 0 || string.IsNullOrEmpty(options.Broker.ClientCaFile)))
+            errors.Add("Monitoring:Security:Broker: client certificates need a TlsPort and a ClientCaFile.");
+        if (options.Broker.MessagesPerSecond < 0 || options.Broker.Burst < 0 || options.Broker.MaxPayloadBytes < 0)
+            errors.Add("Monitoring:Security:Broker: limits cannot be negative.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,1 @@
+return await Monitoring.Simulators.Cli.CommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -233,6 +233,8 @@ public static class UnshelveReasons
 {
     public const string Expired = "expired";
     public const string Manual = "manual";
+    /// <summary>A one-shot shelf ends when the alarm returns to normal.</summary>
+    public const string ReturnedToNormal = "returned-to-normal";
 }
 
 /// <summary>The words used on the wire for <see cref="GatewayStatusChanged.State"/>.</summary>

@@ -5,9 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace Monitoring.Ingestion.Alarms;
 
 /// <summary>
-/// Durable alarm state beside the service (SQLite, WAL, synchronous=FULL): the active alarms and the
-/// outbox of events not yet published. A transition's state change and its event are written in one
-/// transaction, so after a crash the service neither loses an event nor raises an alarm twice.
+/// Durable alarm state beside the service (SQLite, WAL, synchronous=FULL): the alarms that need
+/// attention (their whole lifecycle state), the outbox of events not yet published, and the audit
+/// trail of operator actions. A change, its event and its audit row are written in one transaction,
+/// so after a crash the service neither loses an event nor raises an alarm twice.
 /// One writer at a time (SQLite's rule); transitions are rare, so one connection behind a lock is enough.
 /// </summary>
 internal sealed class AlarmJournal : IDisposable
@@ -23,11 +24,18 @@ internal sealed class AlarmJournal : IDisposable
         Execute("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
-            CREATE TABLE IF NOT EXISTS active_alarms (
+            CREATE TABLE IF NOT EXISTS alarms (
                 key TEXT PRIMARY KEY,
+                state TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
                 alarm_id TEXT NOT NULL,
-                sequence INTEGER NOT NULL,
-                raised TEXT NOT NULL
+                alarm_key TEXT NOT NULL,
+                reason TEXT NULL
             );
             CREATE TABLE IF NOT EXISTS outbox (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,23 +49,17 @@ internal sealed class AlarmJournal : IDisposable
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
 
-    public async Task<IReadOnlyList<ActiveAlarmRecord>> LoadActiveAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AlarmStateRecord>> LoadActiveAsync(CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT key, alarm_id, sequence, raised FROM active_alarms";
+            command.CommandText = "SELECT key, state FROM alarms";
             using var reader = command.ExecuteReader();
-            var result = new List<ActiveAlarmRecord>();
+            var result = new List<AlarmStateRecord>();
             while (reader.Read())
-            {
-                result.Add(new ActiveAlarmRecord(
-                    reader.GetString(0),
-                    Guid.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-                    reader.GetInt64(2),
-                    reader.GetString(3)));
-            }
+                result.Add(new AlarmStateRecord(reader.GetString(0), reader.GetString(1)));
 
             return result;
         }
@@ -91,23 +93,34 @@ internal sealed class AlarmJournal : IDisposable
                     insert.ExecuteNonQuery();
                 }
 
+                if (entry.Audit is { } audit)
+                {
+                    using var row = _connection.CreateCommand();
+                    row.Transaction = transaction;
+                    row.CommandText = "INSERT INTO audit (at, actor, action, alarm_id, alarm_key, reason) VALUES ($at, $actor, $action, $alarm, $key, $reason)";
+                    row.Parameters.AddWithValue("$at", audit.At.ToUnixTimeMilliseconds());
+                    row.Parameters.AddWithValue("$actor", audit.Actor);
+                    row.Parameters.AddWithValue("$action", audit.Action);
+                    row.Parameters.AddWithValue("$alarm", audit.AlarmId.ToString());
+                    row.Parameters.AddWithValue("$key", audit.AlarmKey);
+                    row.Parameters.AddWithValue("$reason", (object?)audit.Reason ?? DBNull.Value);
+                    row.ExecuteNonQuery();
+                }
+
                 if (entry.AlarmKey is null)
                     continue;
 
                 using var state = _connection.CreateCommand();
                 state.Transaction = transaction;
-                if (entry.ActiveAfter is { } active)
+                if (entry.StateJson is { } json)
                 {
-                    state.CommandText = "INSERT INTO active_alarms (key, alarm_id, sequence, raised) VALUES ($key, $alarm, $seq, $raised) " +
-                                        "ON CONFLICT(key) DO UPDATE SET alarm_id = excluded.alarm_id, sequence = excluded.sequence, raised = excluded.raised";
+                    state.CommandText = "INSERT INTO alarms (key, state) VALUES ($key, $state) ON CONFLICT(key) DO UPDATE SET state = excluded.state";
                     state.Parameters.AddWithValue("$key", entry.AlarmKey);
-                    state.Parameters.AddWithValue("$alarm", active.AlarmId.ToString());
-                    state.Parameters.AddWithValue("$seq", active.Sequence);
-                    state.Parameters.AddWithValue("$raised", active.RaisedJson);
+                    state.Parameters.AddWithValue("$state", json);
                 }
                 else
                 {
-                    state.CommandText = "DELETE FROM active_alarms WHERE key = $key";
+                    state.CommandText = "DELETE FROM alarms WHERE key = $key";
                     state.Parameters.AddWithValue("$key", entry.AlarmKey);
                 }
 
@@ -176,6 +189,31 @@ internal sealed class AlarmJournal : IDisposable
         }
     }
 
+    /// <summary>Operator actions, newest first.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT at, actor, action, alarm_id, alarm_key, reason FROM audit ORDER BY id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var rows = new List<AuditRecord>();
+            while (reader.Read())
+            {
+                rows.Add(new AuditRecord(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2),
+                    Guid.Parse(reader.GetString(3), CultureInfo.InvariantCulture), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public void Dispose()
     {
         _connection.Dispose();
@@ -190,16 +228,17 @@ internal sealed class AlarmJournal : IDisposable
     }
 }
 
-/// <summary>An alarm that was active when the journal was last written.</summary>
-internal sealed record ActiveAlarmRecord(string Key, Guid AlarmId, long Sequence, string RaisedJson);
+/// <summary>An alarm's lifecycle state as last written (JSON of <see cref="TrackedAlarm"/>).</summary>
+internal sealed record AlarmStateRecord(string Key, string StateJson);
 
-/// <summary>The state an alarm has after a journal entry: its id, last sequence and raise event (JSON).</summary>
-internal sealed record ActiveAlarmState(Guid AlarmId, long Sequence, string RaisedJson);
+/// <summary>Who did what to which alarm, when and why.</summary>
+internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, Guid AlarmId, string AlarmKey, string? Reason);
 
 /// <summary>
-/// One event for the outbox, with the alarm state change it belongs to (null <see cref="AlarmKey"/>
-/// for events that are not about one alarm, such as gateway status).
+/// One event for the outbox, with the alarm's state after it (<see cref="StateJson"/> null = the alarm
+/// is closed) and the operator action behind it, if any. <see cref="AlarmKey"/> is null for events
+/// that are not about one alarm, such as gateway status.
 /// </summary>
-internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, ActiveAlarmState? ActiveAfter);
+internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null);
 
 internal sealed record OutboxItem(long Id, Guid EventId, string MessageType, string Payload);

@@ -7,53 +7,68 @@ using Monitoring.Rules.Evaluation;
 namespace Monitoring.Ingestion.Alarms;
 
 /// <summary>
-/// The active alarms, keyed by <see cref="AlarmCondition.Key"/>: exactly one active alarm per
-/// (source, rule, stage). Turns rule transitions into contract events. A key is only ever written by
-/// the partition worker that owns its gateway; the API reads concurrently.
+/// The alarms that need attention, keyed by <see cref="AlarmCondition.Key"/>: exactly one per
+/// (source, rule, stage). An alarm stays listed until its condition has returned to normal AND it
+/// has been acknowledged (ISA-18.2). Turns rule transitions and operator actions into contract events.
+/// Every method that changes an alarm is called by the partition worker that owns the alarm's
+/// gateway (operator actions are queued to it), so per-alarm events are created and committed in
+/// sequence order; the API reads concurrently from immutable snapshots.
 /// </summary>
 internal sealed class AlarmTracker(TimeProvider timeProvider)
 {
-    private readonly ConcurrentDictionary<string, ActiveAlarm> _active = new(StringComparer.Ordinal);
+    public const int ChatterRaises = 3;
+    public static readonly TimeSpan ChatterWindow = TimeSpan.FromSeconds(60);
 
-    public IReadOnlyCollection<ActiveAlarm> Active => [.. _active.Values];
+    private readonly ConcurrentDictionary<string, TrackedAlarm> _alarms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, string> _keysById = new();
+    // Recent raise times per key (sensor time), for chattering; kept across alarm instances.
+    private readonly ConcurrentDictionary<string, Queue<long>> _recentRaises = new(StringComparer.Ordinal);
 
-    public bool IsActive(string key) => _active.ContainsKey(key);
+    public IReadOnlyCollection<TrackedAlarm> All => [.. _alarms.Values];
 
-    /// <summary>Restores the alarms that were active at the last stop, so that none is raised twice.</summary>
-    public void Restore(IEnumerable<ActiveAlarmRecord> records)
+    public bool TryGet(Guid alarmId, out TrackedAlarm alarm)
+    {
+        alarm = null!;
+        return _keysById.TryGetValue(alarmId, out var key) && _alarms.TryGetValue(key, out alarm!);
+    }
+
+    /// <summary>Restores the alarms of the last run, so that none is raised twice or forgotten.</summary>
+    public void Restore(IEnumerable<AlarmStateRecord> records)
     {
         foreach (var record in records)
         {
-            var raised = JsonSerializer.Deserialize<AlarmRaised>(record.RaisedJson, AlarmJournal.JsonOptions)!;
-            _active[record.Key] = new ActiveAlarm(record.Key, raised, record.Sequence);
+            var alarm = JsonSerializer.Deserialize<TrackedAlarm>(record.StateJson, AlarmJournal.JsonOptions)!;
+            Store(alarm);
         }
 
-        IngestionMetrics.SetActiveAlarms(_active.Count);
+        PublishGauge();
     }
 
     /// <summary>
-    /// Applies a transition to the in-memory state and returns the journal entry to commit before the
-    /// source messages are acknowledged, or null when the transition changes nothing (a raise of an
-    /// alarm restored as active after a restart; a clear of an alarm that is not active).
+    /// Applies a rule transition and returns the journal entries to commit before the source messages
+    /// are acknowledged (none when it changes nothing: a raise of an alarm that is already active, a
+    /// clear of an alarm that is not).
     /// </summary>
-    public JournalEntry? Apply(in AlarmTransition transition, TransitionContext context)
+    public void Apply(in AlarmTransition transition, TransitionContext context, List<JournalEntry> entries)
     {
         var condition = transition.Condition;
-        var detectedAt = timeProvider.GetUtcNow();
+        var now = timeProvider.GetUtcNow();
         var occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs);
-        var historical = detectedAt - occurredAt > context.HistoricalAfter;
+        var historical = now - occurredAt > context.HistoricalAfter;
+        _alarms.TryGetValue(condition.Key, out var existing);
 
         if (transition.Kind == AlarmTransitionKind.Raised)
         {
-            if (_active.ContainsKey(condition.Key))
-                return null;
+            if (existing is { ConditionActive: true })
+                return;
 
-            var alarmId = Guid.CreateVersion7(detectedAt);
+            var alarmId = existing?.Raised.AlarmId ?? Guid.CreateVersion7(now);
+            var sequence = (existing?.Sequence ?? 0) + 1;
             var raised = new AlarmRaised
             {
                 AlarmId = alarmId,
-                EventId = AlarmEventIds.For(alarmId, 1),
-                Sequence = 1,
+                EventId = AlarmEventIds.For(alarmId, sequence),
+                Sequence = sequence,
                 RuleId = condition.RuleId,
                 RuleVersion = condition.RuleVersion,
                 Enterprise = condition.Enterprise,
@@ -70,27 +85,39 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Unit = condition.Unit,
                 Condition = condition.Description,
                 OccurredAt = occurredAt,
-                DetectedAt = detectedAt,
+                DetectedAt = now,
                 Historical = historical,
                 Context = context.Readings,
                 Simulated = context.Simulated,
             };
-            var json = JsonSerializer.Serialize(raised, AlarmJournal.JsonOptions);
-            _active[condition.Key] = new ActiveAlarm(condition.Key, raised, 1);
-            IngestionMetrics.SetActiveAlarms(_active.Count);
+            // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2).
+            var alarm = new TrackedAlarm
+            {
+                Key = condition.Key,
+                Raised = existing?.Raised ?? raised,
+                Sequence = sequence,
+                ConditionActive = true,
+                Acknowledged = false,
+                Shelf = existing?.Shelf,
+                Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
+                LastValue = transition.Value,
+                LastChangedAt = now,
+            };
+            Store(alarm);
+            entries.Add(Entry(alarm, raised.EventId, nameof(AlarmRaised), Serialize(raised), null));
             IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmRaised)), new("priority", condition.Priority));
-            return new JournalEntry(raised.EventId, nameof(AlarmRaised), json, condition.Key, new ActiveAlarmState(alarmId, 1, json));
+            return;
         }
 
-        if (!_active.TryRemove(condition.Key, out var active))
-            return null;
+        if (existing is not { ConditionActive: true })
+            return;
 
-        var sequence = active.Sequence + 1;
+        var clearSequence = existing.Sequence + 1;
         var cleared = new AlarmCleared
         {
-            AlarmId = active.Raised.AlarmId,
-            EventId = AlarmEventIds.For(active.Raised.AlarmId, sequence),
-            Sequence = sequence,
+            AlarmId = existing.Raised.AlarmId,
+            EventId = AlarmEventIds.For(existing.Raised.AlarmId, clearSequence),
+            Sequence = clearSequence,
             RuleId = condition.RuleId,
             RuleVersion = condition.RuleVersion,
             Enterprise = condition.Enterprise,
@@ -107,19 +134,187 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Unit = condition.Unit,
             Condition = condition.Description,
             OccurredAt = occurredAt,
-            DetectedAt = detectedAt,
+            DetectedAt = now,
             Historical = historical,
             Context = context.Readings,
             Simulated = context.Simulated,
         };
-        IngestionMetrics.SetActiveAlarms(_active.Count);
+        var returned = existing with { Sequence = clearSequence, ConditionActive = false, LastValue = transition.Value, LastChangedAt = now };
+        entries.Add(Entry(returned, cleared.EventId, nameof(AlarmCleared), Serialize(cleared), null));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmCleared)), new("priority", condition.Priority));
-        return new JournalEntry(cleared.EventId, nameof(AlarmCleared), JsonSerializer.Serialize(cleared, AlarmJournal.JsonOptions), condition.Key, null);
+
+        if (returned.Shelf is { OneShot: true } shelf)
+        {
+            returned = returned with { Sequence = returned.Sequence + 1, Shelf = null };
+            entries.Add(Entry(returned, AlarmEventIds.For(returned.Raised.AlarmId, returned.Sequence), nameof(AlarmUnshelved),
+                Serialize(Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now)), null));
+        }
+
+        // Returned to normal and already acknowledged: the alarm is closed.
+        if (returned.Acknowledged)
+            Remove(returned);
+        else
+            Store(returned);
+        entries[^1] = entries[^1] with { StateJson = returned.Acknowledged ? null : Serialize(returned) };
+    }
+
+    /// <summary>A duty officer acknowledged the alarm. Closes it when it had already returned to normal.</summary>
+    public OperatorOutcome Acknowledge(Guid alarmId, string actor, string? comment, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        if (alarm.Acknowledged)
+            return OperatorOutcome.Rejected("the alarm is already acknowledged");
+
+        var now = timeProvider.GetUtcNow();
+        var next = alarm with { Sequence = alarm.Sequence + 1, Acknowledged = true, AcknowledgedBy = actor, AcknowledgedAt = now, Comment = comment, LastChangedAt = now };
+        var acknowledged = Acknowledged(next, actor, comment, now);
+        var closed = !next.ConditionActive;
+        if (closed)
+            Remove(next);
+        else
+            Store(next);
+        entries.Add(Entry(next, acknowledged.EventId, nameof(AlarmAcknowledged), Serialize(acknowledged),
+            new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment)) with { StateJson = closed ? null : Serialize(next) });
+        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmAcknowledged)), new("priority", next.Raised.Priority));
+        return OperatorOutcome.Done(closed ? null : next);
+    }
+
+    /// <summary>An operator shelved the alarm until <paramref name="until"/> (or, one-shot, until it returns to normal).</summary>
+    public OperatorOutcome Shelve(Guid alarmId, string actor, string reason, DateTimeOffset until, bool oneShot, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        var now = timeProvider.GetUtcNow();
+        if (until <= now)
+            return OperatorOutcome.Rejected("the shelf must end in the future");
+
+        var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = new Shelf(actor, reason, until, oneShot, now), LastChangedAt = now };
+        Store(next);
+        var shelved = Shelved(next, actor, reason, until, now);
+        entries.Add(Entry(next, shelved.EventId, nameof(AlarmShelved), Serialize(shelved), new AuditRecord(now, actor, oneShot ? "shelve-one-shot" : "shelve", alarmId, next.Key, reason)));
+        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmShelved)), new("priority", next.Raised.Priority));
+        return OperatorOutcome.Done(next);
+    }
+
+    public OperatorOutcome Unshelve(Guid alarmId, string actor, string? reason, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        if (alarm.Shelf is null)
+            return OperatorOutcome.Rejected("the alarm is not shelved");
+        var now = timeProvider.GetUtcNow();
+        var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = null, LastChangedAt = now };
+        Store(next);
+        var unshelved = Unshelved(next, actor, UnshelveReasons.Manual, now);
+        entries.Add(Entry(next, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), new AuditRecord(now, actor, "unshelve", alarmId, next.Key, reason)));
+        return OperatorOutcome.Done(next);
+    }
+
+    /// <summary>Ends the shelves that have expired among the alarms <paramref name="owned"/> by the calling worker.</summary>
+    public void ExpireShelves(Func<TrackedAlarm, bool> owned, List<JournalEntry> entries)
+    {
+        var now = timeProvider.GetUtcNow();
+        foreach (var alarm in _alarms.Values)
+        {
+            if (alarm.Shelf is not { } shelf || shelf.Until > now || !owned(alarm))
+                continue;
+            var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = null, LastChangedAt = now };
+            Store(next);
+            var unshelved = Unshelved(next, null, UnshelveReasons.Expired, now);
+            entries.Add(Entry(next, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), null));
+        }
+    }
+
+    private bool CountRaise(string key, long occurredAtMs)
+    {
+        var raises = _recentRaises.GetOrAdd(key, static _ => new Queue<long>());
+        raises.Enqueue(occurredAtMs);
+        while (raises.Count > 0 && raises.Peek() < occurredAtMs - (long)ChatterWindow.TotalMilliseconds)
+            raises.Dequeue();
+        return raises.Count >= ChatterRaises;
+    }
+
+    private void Store(TrackedAlarm alarm)
+    {
+        _alarms[alarm.Key] = alarm;
+        _keysById[alarm.Raised.AlarmId] = alarm.Key;
+        PublishGauge();
+    }
+
+    private void Remove(TrackedAlarm alarm)
+    {
+        _alarms.TryRemove(alarm.Key, out _);
+        _keysById.TryRemove(alarm.Raised.AlarmId, out _);
+        PublishGauge();
+    }
+
+    private void PublishGauge() => IngestionMetrics.SetActiveAlarms(_alarms.Count);
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, AlarmJournal.JsonOptions);
+
+    private static JournalEntry Entry(TrackedAlarm state, Guid eventId, string type, string payload, AuditRecord? audit) =>
+        new(eventId, type, payload, state.Key, Serialize(state), audit);
+
+    private static AlarmAcknowledged Acknowledged(TrackedAlarm a, string actor, string? comment, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmAcknowledged
+        {
+            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
+            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
+            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
+            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
+            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
+            AcknowledgedBy = actor, Comment = comment, AcknowledgedAt = now,
+        };
+    }
+
+    private static AlarmShelved Shelved(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmShelved
+        {
+            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
+            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
+            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
+            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
+            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
+            ShelvedBy = actor, Reason = reason, ShelvedUntil = until,
+        };
+    }
+
+    private static AlarmUnshelved Unshelved(TrackedAlarm a, string? actor, string reason, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmUnshelved
+        {
+            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
+            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
+            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
+            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
+            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
+            UnshelvedBy = actor, Reason = reason,
+        };
     }
 }
 
-/// <summary>An active alarm: its raise event and the sequence of its last event.</summary>
-internal sealed record ActiveAlarm(string Key, AlarmRaised Raised, long Sequence);
-
 /// <summary>What the partition worker knows about a transition besides the rule's own data.</summary>
 internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter);
+
+/// <summary>The result of an operator action on an alarm.</summary>
+internal sealed record OperatorOutcome(OperatorOutcomeKind Kind, TrackedAlarm? Alarm, string? Problem)
+{
+    public static readonly OperatorOutcome NotFound = new(OperatorOutcomeKind.NotFound, null, "no such alarm (it may have been closed)");
+
+    public static OperatorOutcome Done(TrackedAlarm? alarm) => new(OperatorOutcomeKind.Done, alarm, null);
+
+    public static OperatorOutcome Rejected(string problem) => new(OperatorOutcomeKind.Rejected, null, problem);
+}
+
+internal enum OperatorOutcomeKind
+{
+    Done,
+    NotFound,
+    Rejected,
+}

@@ -83,6 +83,10 @@ internal sealed partial class OutboxPublisher(
     {
         nameof(AlarmRaised) => PublishAsync<AlarmRaised>(item, cancellationToken),
         nameof(AlarmCleared) => PublishAsync<AlarmCleared>(item, cancellationToken),
+        nameof(AlarmAcknowledged) => PublishAsync<AlarmAcknowledged>(item, cancellationToken),
+        nameof(AlarmShelved) => PublishAsync<AlarmShelved>(item, cancellationToken),
+        nameof(AlarmUnshelved) => PublishAsync<AlarmUnshelved>(item, cancellationToken),
+        nameof(AlarmEscalated) => PublishAsync<AlarmEscalated>(item, cancellationToken),
         nameof(GatewayStatusChanged) => PublishAsync<GatewayStatusChanged>(item, cancellationToken),
         _ => throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'"),
     };

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Monitoring.Contracts;
-using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
 
@@ -17,11 +15,7 @@ internal static class ApiEndpoints
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var api = app.MapGroup("/api");
-        api.MapGet("/alarms", (AlarmTracker alarms) => alarms.Active
-            .Select(a => a.Raised)
-            .OrderBy(r => PriorityRank(r.Priority))
-            .ThenByDescending(r => r.OccurredAt)
-            .ToList());
+        api.MapAlarmEndpoints();
 
         api.MapGet("/gateways", (GatewayRegistry gateways) => gateways.All().Select(g => new
         {
@@ -60,11 +54,4 @@ internal static class ApiEndpoints
         return app;
     }
 
-    private static int PriorityRank(string priority) => priority switch
-    {
-        AlarmPriorities.Critical => 0,
-        AlarmPriorities.High => 1,
-        AlarmPriorities.Medium => 2,
-        _ => 3,
-    };
 }

@@ -23,6 +23,8 @@ internal sealed partial class IngestionHost(
     EmbeddedBroker embeddedBroker,
     IOptions<MqttOptions> mqttOptions,
     RuleSetHolder ruleSets,
+    GatewayRegistry gateways,
+    TimeProvider time,
     ILogger<IngestionHost> logger) : IHostedService
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
@@ -30,9 +32,15 @@ internal sealed partial class IngestionHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
-        var active = await journal.LoadActiveAsync(cancellationToken);
-        alarms.Restore(active);
-        RestoreRuleState(active);
+        alarms.Restore(await journal.LoadActiveAsync(cancellationToken));
+        RestoreRuleState();
+        var startedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var site in ruleSets.Current.Sites)
+        {
+            foreach (var configured in site.Gateways)
+                gateways.Expect(site.Enterprise, configured.Id, startedAtMs);
+        }
+
         await deadLetters.StartAsync(cancellationToken);
         pipeline.Start();
 
@@ -58,12 +66,12 @@ internal sealed partial class IngestionHost(
     /// and a return to normal clears the restored alarm. An alarm whose rule no longer exists stays
     /// listed until an operator deals with it (issue: configuration reload).
     /// </summary>
-    private void RestoreRuleState(IReadOnlyList<ActiveAlarmRecord> active)
+    private void RestoreRuleState()
     {
         var rules = ruleSets.Current;
-        foreach (var record in active)
+        foreach (var alarm in alarms.All)
         {
-            if (!rules.TryGetCondition(record.Key, out var condition))
+            if (!alarm.ConditionActive || !rules.TryGetCondition(alarm.Key, out var condition))
                 continue;
             var gateway = rules.FindGateway(condition.Enterprise, condition.Gateway);
             foreach (var tag in condition.Tags)

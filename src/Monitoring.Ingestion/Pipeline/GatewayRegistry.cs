@@ -13,6 +13,9 @@ internal sealed class GatewayRegistry
     public GatewayState Get(string enterprise, string gateway) =>
         _gateways.GetOrAdd((enterprise, gateway), static key => new GatewayState(key.Enterprise, key.Gateway));
 
+    /// <summary>Registers a configured gateway before it has spoken, so that its silence is noticed too.</summary>
+    public void Expect(string enterprise, string gateway, long sinceMs) => Get(enterprise, gateway).LastSeenAtMs = sinceMs;
+
     public IReadOnlyList<GatewayState> All() => [.. _gateways.Values.OrderBy(g => g.Enterprise, StringComparer.Ordinal).ThenBy(g => g.Gateway, StringComparer.Ordinal)];
 }
 
@@ -37,6 +40,8 @@ internal sealed class GatewayState(string enterprise, string gateway)
     public long DuplicateMessages { get; set; }
     public long SequenceRestarts { get; set; }
     public bool Simulated { get; set; }
+    /// <summary>Reported silent: no message within the silence timeout.</summary>
+    public bool Silent { get; set; }
 
     public IReadOnlyDictionary<string, long> Rejections => _rejections;
 

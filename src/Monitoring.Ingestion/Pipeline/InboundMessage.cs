@@ -1,5 +1,6 @@
 using System.Buffers;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Ingestion.Alarms;
 
 namespace Monitoring.Ingestion.Pipeline;
 
@@ -7,7 +8,7 @@ namespace Monitoring.Ingestion.Pipeline;
 /// A message taken from MQTT, waiting for its partition worker. The payload is copied into a pooled
 /// buffer because MQTTnet may reuse its own buffer once the receive callback returns.
 /// </summary>
-internal sealed class InboundMessage
+internal sealed class InboundMessage : WorkItem
 {
     private byte[]? _buffer;
 
@@ -49,4 +50,26 @@ internal sealed class InboundMessage
 internal interface IMessageAcknowledger
 {
     Task AcknowledgeAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Something for a partition worker to do, in order with the messages of its gateways.</summary>
+internal abstract class WorkItem;
+
+/// <summary>Wakes an idle worker so it runs its timers (shelf expiry, rule timers, silence).</summary>
+internal sealed class TimerTick : WorkItem
+{
+    public static readonly TimerTick Instance = new();
+}
+
+/// <summary>
+/// An operator action on an alarm, run by the worker that owns the alarm's gateway so that the
+/// alarm's events are created and committed in sequence order. Completes after the commit.
+/// </summary>
+internal sealed class AlarmCommand(Func<List<JournalEntry>, OperatorOutcome> action) : WorkItem
+{
+    public Func<List<JournalEntry>, OperatorOutcome> Action { get; } = action;
+
+    public TaskCompletionSource<OperatorOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public OperatorOutcome? Outcome { get; set; }
 }

@@ -35,6 +35,7 @@ internal sealed class IngestionPipeline
     private readonly DeadLetterStore _deadLetters;
     private readonly TimeProvider _time;
     private CancellationTokenSource? _hardStop;
+    private ITimer? _ticker;
 
     public IngestionPipeline(PipelineDependencies deps)
     {
@@ -50,6 +51,8 @@ internal sealed class IngestionPipeline
     public void Start()
     {
         _hardStop = new CancellationTokenSource();
+        _ticker = _time.CreateTimer(static state => ((IngestionPipeline)state!).Tick(), this,
+            TimeSpan.FromMilliseconds(PartitionWorker.TimerPeriodMs), TimeSpan.FromMilliseconds(PartitionWorker.TimerPeriodMs));
         for (var i = 0; i < _workers.Length; i++)
         {
             var worker = _workers[i];
@@ -97,6 +100,8 @@ internal sealed class IngestionPipeline
     /// <summary>Stops intake and lets every worker write and acknowledge what it has read.</summary>
     public async Task DrainAsync(TimeSpan timeout)
     {
+        if (_ticker is not null)
+            await _ticker.DisposeAsync();
         foreach (var worker in _workers)
             worker.Writer.TryComplete();
 
@@ -113,16 +118,37 @@ internal sealed class IngestionPipeline
         }
     }
 
-    private int PartitionOf(string enterprise, string gateway)
+    private int PartitionOf(string enterprise, string gateway) => Partitioning.Of(enterprise, gateway, _workers.Length);
+
+    /// <summary>Runs an operator action on the worker that owns the gateway; completes once its events are durable.</summary>
+    public async Task<OperatorOutcome> ExecuteAsync(string enterprise, string gateway, Func<List<JournalEntry>, OperatorOutcome> action, CancellationToken cancellationToken)
     {
-        // Stable across runs (string.GetHashCode is randomised per process); cheap FNV-1a over both ids.
+        var command = new AlarmCommand(action);
+        await _workers[PartitionOf(enterprise, gateway)].Writer.WriteAsync(command, cancellationToken);
+        return await command.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Wakes idle workers so their timers run; a busy worker runs them between messages anyway.</summary>
+    public void Tick()
+    {
+        foreach (var worker in _workers)
+            worker.Writer.TryWrite(TimerTick.Instance);
+    }
+}
+
+/// <summary>Which partition owns a gateway. Stable across runs and processes.</summary>
+internal static class Partitioning
+{
+    public static int Of(string enterprise, string gateway, int partitions)
+    {
+        // string.GetHashCode is randomised per process; FNV-1a over both ids is cheap and stable.
         uint hash = 2166136261;
         foreach (var c in enterprise)
             hash = (hash ^ c) * 16777619;
         hash = (hash ^ '/') * 16777619;
         foreach (var c in gateway)
             hash = (hash ^ c) * 16777619;
-        return (int)(hash % (uint)_workers.Length);
+        return (int)(hash % (uint)partitions);
     }
 }
 

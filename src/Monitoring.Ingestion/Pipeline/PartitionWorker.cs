@@ -19,12 +19,14 @@ internal sealed partial class PartitionWorker
 {
     private const int MaxInternedTags = 1_000_000;
 
-    private readonly Channel<InboundMessage> _queue;
+    private readonly Channel<WorkItem> _queue;
     private readonly PipelineDependencies _deps;
     private readonly Reading[] _batch;
     private int _batchCount;
     private long _batchStartedAtMs;
     private readonly List<InboundMessage> _pendingAcks = [];
+    private readonly List<AlarmCommand> _pendingCommands = [];
+    private long _lastTickMs;
     private readonly List<JournalEntry> _pendingJournal = [];
     private readonly List<AlarmTransition> _transitions = [];
     private readonly Dictionary<SensorRules, ContextRing> _contexts = new(ReferenceEqualityComparer.Instance);
@@ -35,7 +37,7 @@ internal sealed partial class PartitionWorker
     {
         Index = index;
         _deps = deps;
-        _queue = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(deps.Options.QueueCapacity)
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(deps.Options.QueueCapacity)
         {
             SingleReader = true,
             SingleWriter = false,
@@ -48,7 +50,7 @@ internal sealed partial class PartitionWorker
 
     public int Index { get; }
 
-    public ChannelWriter<InboundMessage> Writer => _queue.Writer;
+    public ChannelWriter<WorkItem> Writer => _queue.Writer;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -57,9 +59,19 @@ internal sealed partial class PartitionWorker
         {
             while (await reader.WaitToReadAsync(cancellationToken))
             {
-                while (reader.TryRead(out var message))
+                while (reader.TryRead(out var item))
                 {
-                    Process(message);
+                    switch (item)
+                    {
+                        case InboundMessage message:
+                            Process(message);
+                            break;
+                        case AlarmCommand command:
+                            Execute(command);
+                            break;
+                    }
+
+                    RunTimersWhenDue();
                     if (_batchCount >= _deps.Options.BatchSize)
                         await FlushAsync(cancellationToken);
                 }
@@ -97,7 +109,35 @@ internal sealed partial class PartitionWorker
         await FlushAsync(CancellationToken.None);
     }
 
-    private bool HasPendingWork => _batchCount > 0 || _pendingAcks.Count > 0 || _pendingJournal.Count > 0;
+    private bool HasPendingWork => _batchCount > 0 || _pendingAcks.Count > 0 || _pendingJournal.Count > 0 || _pendingCommands.Count > 0;
+
+    private void Execute(AlarmCommand command)
+    {
+        var outcome = command.Action(_pendingJournal);
+        if (outcome.Kind == Alarms.OperatorOutcomeKind.Done)
+        {
+            // Completed after the flush, when its event and audit row are durable.
+            command.Outcome = outcome;
+            _pendingCommands.Add(command);
+        }
+        else
+        {
+            command.Completion.TrySetResult(outcome);
+        }
+    }
+
+    /// <summary>Timers run on the worker, between messages: at most once a second, and on an idle tick.</summary>
+    private void RunTimersWhenDue()
+    {
+        var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (nowMs - _lastTickMs < TimerPeriodMs)
+            return;
+        _lastTickMs = nowMs;
+        DetectSilentGateways(nowMs);
+        _deps.Alarms.ExpireShelves(alarm => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index, _pendingJournal);
+    }
+
+    public const int TimerPeriodMs = 1000;
 
     private void Process(InboundMessage message)
     {
@@ -106,6 +146,12 @@ internal sealed partial class PartitionWorker
         var gateway = _deps.Gateways.Get(message.Enterprise, message.Gateway);
         gateway.LastSeenAtMs = nowMs;
         gateway.Messages++;
+        if (gateway.Silent)
+        {
+            // Data resumed after a silence: say so, as loudly as the silence was reported.
+            gateway.Silent = false;
+            ReportGatewayState(gateway, GatewayStates.Online, nowMs, nowMs);
+        }
 
         if (message.Kind == TopicKind.Status)
             ProcessStatus(message, gateway, nowMs);
@@ -170,20 +216,40 @@ internal sealed partial class PartitionWorker
         gateway.Status = report.State;
         var occurredAtMs = report.TimestampMs ?? nowMs;
         gateway.StatusChangedAtMs = occurredAtMs;
+        ReportGatewayState(gateway, report.State, occurredAtMs, nowMs);
+    }
+
+    private void ReportGatewayState(GatewayState gateway, string state, long occurredAtMs, long nowMs)
+    {
         var changed = new GatewayStatusChanged
         {
             // Deterministic, so that the retained status replayed after a restart dedupes downstream.
-            EventId = GatewayEventIds.For(message.Enterprise, message.Gateway, report.State, occurredAtMs),
-            Enterprise = message.Enterprise,
-            Gateway = message.Gateway,
-            State = report.State,
+            EventId = GatewayEventIds.For(gateway.Enterprise, gateway.Gateway, state, occurredAtMs),
+            Enterprise = gateway.Enterprise,
+            Gateway = gateway.Gateway,
+            State = state,
             OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(occurredAtMs),
-            LastSeenAt = DateTimeOffset.FromUnixTimeMilliseconds(nowMs),
+            LastSeenAt = DateTimeOffset.FromUnixTimeMilliseconds(gateway.LastSeenAtMs),
             Simulated = gateway.Simulated,
         };
         _pendingJournal.Add(new JournalEntry(changed.EventId, nameof(GatewayStatusChanged),
             System.Text.Json.JsonSerializer.Serialize(changed, AlarmJournal.JsonOptions), null, null));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(GatewayStatusChanged)), new("priority", "none"));
+    }
+
+    /// <summary>Reports the gateways of this partition that went quiet (loss of protection is an alarm).</summary>
+    private void DetectSilentGateways(long nowMs)
+    {
+        var silentAfterMs = (long)_deps.Options.GatewaySilentAfter.TotalMilliseconds;
+        foreach (var gateway in _deps.Gateways.All())
+        {
+            if (gateway.Silent || nowMs - gateway.LastSeenAtMs < silentAfterMs
+                || string.Equals(gateway.Status, GatewayStates.Offline, StringComparison.Ordinal)
+                || Partitioning.Of(gateway.Enterprise, gateway.Gateway, _deps.Options.Partitions) != Index)
+                continue;
+            gateway.Silent = true;
+            ReportGatewayState(gateway, GatewayStates.Silent, nowMs, nowMs);
+        }
     }
 
     private string InternTag(ReadOnlySpan<byte> utf8Tag)
@@ -248,10 +314,7 @@ internal sealed partial class PartitionWorker
         ContextOf(sensor).CopyTo(readings);
         var context = new TransitionContext(readings, simulated, _deps.Options.HistoricalAfter);
         foreach (var transition in _transitions)
-        {
-            if (_deps.Alarms.Apply(transition, context) is { } entry)
-                _pendingJournal.Add(entry);
-        }
+            _deps.Alarms.Apply(transition, context, _pendingJournal);
 
         _transitions.Clear();
     }
@@ -351,6 +414,10 @@ internal sealed partial class PartitionWorker
         }
 
         _pendingAcks.Clear();
+
+        foreach (var command in _pendingCommands)
+            command.Completion.TrySetResult(command.Outcome!);
+        _pendingCommands.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The time-series store rejected a batch of {Count} readings: {Error}")]

@@ -31,6 +31,12 @@ internal sealed class PipelineOptions
     /// <summary>A transition whose sensor time is older than this when decided is flagged historical.</summary>
     public TimeSpan HistoricalAfter { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A gateway that sent nothing (telemetry or status) for this long is reported <c>silent</c>
+    /// (GatewayStatusChanged), unless it said <c>offline</c>; configured gateways count from the start.
+    /// </summary>
+    public TimeSpan GatewaySilentAfter { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Readings kept per configured sensor for an alarm's <c>context</c> (contract: up to 60).</summary>
     [Range(0, 60)]
     public int ContextReadings { get; set; } = 60;

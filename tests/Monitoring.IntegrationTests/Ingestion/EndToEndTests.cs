@@ -140,7 +140,10 @@ public sealed class EndToEndTests(RealServers servers) : IAsyncLifetime
         Assert.NotEqual(raisedEventId, cleared.GetProperty("eventId").GetGuid());
         Assert.Equal(0.181, cleared.GetProperty("value").GetDouble());
         Assert.Equal(ts + 2000, cleared.GetProperty("occurredAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
-        Assert.Empty((await service.GetJsonAsync("/api/alarms")).EnumerateArray());
+
+        // Nobody acknowledged it: it stays listed as returned-to-normal-unacknowledged (ISA-18.2).
+        var listed = Assert.Single((await service.GetJsonAsync("/api/alarms")).EnumerateArray());
+        Assert.Equal("returned-to-normal-unacknowledged", listed.GetProperty("state").GetString());
     }
 
     [Fact]

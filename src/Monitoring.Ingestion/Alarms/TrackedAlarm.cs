@@ -1,0 +1,44 @@
+using Monitoring.Contracts;
+
+namespace Monitoring.Ingestion.Alarms;
+
+/// <summary>
+/// One alarm's lifecycle state (ISA-18.2), immutable: every change replaces the record, so the API
+/// always reads a consistent snapshot while the owning partition worker writes. Persisted as JSON in
+/// the alarm journal, so acknowledgements, shelves and active alarms survive a restart.
+/// </summary>
+internal sealed record TrackedAlarm
+{
+    public required string Key { get; init; }
+    /// <summary>The raise event that opened the alarm: source, rule, priority, first value.</summary>
+    public required AlarmRaised Raised { get; init; }
+    /// <summary>Sequence of the alarm's last event.</summary>
+    public required long Sequence { get; init; }
+    /// <summary>The rule's condition is true now (active); false once it returned to normal.</summary>
+    public required bool ConditionActive { get; init; }
+    public bool Acknowledged { get; init; }
+    public string? AcknowledgedBy { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+    public string? Comment { get; init; }
+    public Shelf? Shelf { get; init; }
+    /// <summary>Raised at least <see cref="AlarmTracker.ChatterRaises"/> times within <see cref="AlarmTracker.ChatterWindow"/>.</summary>
+    public bool Chattering { get; init; }
+    public double? LastValue { get; init; }
+    public required DateTimeOffset LastChangedAt { get; init; }
+
+    /// <summary>The ISA-18.2 state shown to operators.</summary>
+    public string State => Shelf is not null ? AlarmStates.Shelved
+        : ConditionActive ? (Acknowledged ? AlarmStates.Acknowledged : AlarmStates.Unacknowledged)
+        : AlarmStates.ReturnedToNormalUnacknowledged;
+}
+
+/// <summary>An operator's shelf: the alarm is kept from the duty console until it expires (or, one-shot, until it clears).</summary>
+internal sealed record Shelf(string By, string Reason, DateTimeOffset Until, bool OneShot, DateTimeOffset At);
+
+internal static class AlarmStates
+{
+    public const string Unacknowledged = "unacknowledged";
+    public const string Acknowledged = "acknowledged";
+    public const string ReturnedToNormalUnacknowledged = "returned-to-normal-unacknowledged";
+    public const string Shelved = "shelved";
+}

@@ -47,7 +47,7 @@ public static class RuleTypes
         RateOfChange => ["window", "fallPercent", "risePercent", "fallRate", "riseRate", "onDelay", "offDelay", "samples"],
         CountInWindow => ["window", "count", "counter", "offDelay", "samples"],
         Voting => ["setpoint", "votes", "onDelay", "offDelay"],
-        CauseEffect => ["within", "causeAbove", "effectAbove"],
+        CauseEffect => ["within", "causeAbove", "causeBelow", "effectAbove", "latch"],
         NoData => ["timeout", "period", "minimum"],
         SensorHealth => ["badFor", "rangeLow", "rangeHigh", "flatFor", "flatTolerance"],
         SetpointCheck => ["setpoint", "maximum", "minimum"],
@@ -299,7 +299,7 @@ internal sealed class GatewayRuleCompiler(
                     var condition = Single(own, "NOT_EXECUTED", 2, within / 1000d, "s", string.Create(CultureInfo.InvariantCulture, $"not confirmed within {within / 1000d} s"), "联锁动作未在规定时间内确认", "expected action not confirmed in time");
                     if (cause >= 0 && effects.Count > 0)
                     {
-                        rules.Add(new CauseEffectRule(condition, Deps([cause, .. effects], gate), effects.Count, gate, within, Number("causeAbove") ?? 0.5, Number("effectAbove") ?? 0.5));
+                        rules.Add(new CauseEffectRule(condition, Deps([cause, .. effects], gate), effects.Count, gate, within, Number("causeAbove") ?? (Number("causeBelow") is null ? 0.5 : double.PositiveInfinity), Number("causeBelow") ?? double.NegativeInfinity, Number("effectAbove") ?? 0.5, Boolean("latch") ?? false));
                     }
 
                     break;

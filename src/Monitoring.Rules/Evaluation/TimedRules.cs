@@ -4,9 +4,11 @@ namespace Monitoring.Rules.Evaluation;
 /// Cause → expected effect within a deadline (actuation verification): once the cause signal reaches its
 /// threshold, every effect signal must reach its own within <c>within</c> (event time), or the condition
 /// raises, dated at the deadline. It clears when every effect is confirmed or the cause returns to normal.
-/// An effect already confirmed when the cause rises counts (the valve was already closed).
+/// An effect already confirmed when the cause rises counts (the valve was already closed). The cause is the
+/// signal at or above <c>causeAbove</c> or at or below <c>causeBelow</c>; with <c>latch</c> a momentary cause
+/// (a spark pulse) stays pending until the effects are confirmed.
 /// </summary>
-internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, int effectCount, ModeGate? gate, long withinMs, double causeAbove, double effectAbove)
+internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, int effectCount, ModeGate? gate, long withinMs, double causeAbove, double causeBelow, double effectAbove, bool latch)
     : GatewayRule([new ConditionState(condition)], signals, gate)
 {
     private readonly int _cause = signals[0];
@@ -27,13 +29,12 @@ internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, i
     private void Evaluate(long nowMs, SignalTable table, List<AlarmTransition> transitions)
     {
         ref var state = ref States[0];
-        var cause = table.HasValue[_cause] && table.Value[_cause] >= causeAbove;
-        if (cause && !_causeActive)
+        var causeNow = table.HasValue[_cause] && (table.Value[_cause] >= causeAbove || table.Value[_cause] <= causeBelow);
+        if (causeNow && !_causeActive)
         {
             _causeSinceMs = table.ValueMs[_cause];
         }
 
-        _causeActive = cause;
         var confirmed = true;
         for (var i = 1; i <= effectCount; i++)
         {
@@ -44,6 +45,10 @@ internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, i
                 break;
             }
         }
+
+        // A latched cause ends only when the effects are confirmed.
+        var cause = causeNow || (latch && _causeActive && !confirmed);
+        _causeActive = cause;
 
         var causeValue = table.HasValue[_cause] ? table.Value[_cause] : 0;
         if (!IsArmed(table))

@@ -55,6 +55,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow();
         var occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs);
         var historical = now - occurredAt > context.HistoricalAfter;
+        // A static check or a no-data alarm has no value; NaN has no JSON form.
+        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
         _alarms.TryGetValue(condition.Key, out var existing);
 
         if (transition.Kind == AlarmTransitionKind.Raised)
@@ -80,7 +82,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Level = condition.Level,
                 MajorHazard = condition.MajorHazard,
                 Clause = condition.Clause,
-                Value = transition.Value,
+                Value = value,
                 Limit = condition.Limit,
                 Unit = condition.Unit,
                 Condition = condition.Description,
@@ -100,7 +102,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Acknowledged = false,
                 Shelf = existing?.Shelf,
                 Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
-                LastValue = transition.Value,
+                LastValue = value,
                 LastChangedAt = now,
             };
             Store(alarm);
@@ -129,7 +131,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Level = condition.Level,
             MajorHazard = condition.MajorHazard,
             Clause = condition.Clause,
-            Value = transition.Value,
+            Value = value,
             Limit = condition.Limit,
             Unit = condition.Unit,
             Condition = condition.Description,
@@ -139,7 +141,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Context = context.Readings,
             Simulated = context.Simulated,
         };
-        var returned = existing with { Sequence = clearSequence, ConditionActive = false, LastValue = transition.Value, LastChangedAt = now };
+        var returned = existing with { Sequence = clearSequence, ConditionActive = false, LastValue = value, LastChangedAt = now };
         entries.Add(Entry(returned, cleared.EventId, nameof(AlarmCleared), Serialize(cleared), null));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmCleared)), new("priority", condition.Priority));
 

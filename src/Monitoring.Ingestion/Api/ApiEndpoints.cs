@@ -38,6 +38,13 @@ internal static class ApiEndpoints
         api.MapGet("/deadletters", async (DeadLetterStore store, string? enterprise, string? gateway, string? reason, int? limit, CancellationToken ct) =>
             await store.ListAsync(new DeadLetterQuery { Enterprise = enterprise, Gateway = gateway, Reason = reason, Limit = Math.Clamp(limit ?? 100, 1, 1000) }, ct));
 
+        // Every alarm condition with its live state: active, or suppressed by its mode gate (visible, never silent).
+        api.MapGet("/conditions", (RuleSetHolder rules, bool? suppressedOnly) => rules.Current.Gateways
+            .SelectMany(g => g.Sensors.SelectMany(s => s.Conditions.Select(c => (Condition: c, Active: s.IsActive(c), Suppressed: false)))
+                .Concat(g.GatewayConditions.Select(c => (Condition: c, Active: g.IsActive(c), Suppressed: g.IsSuppressedByMode(c)))))
+            .Where(x => suppressedOnly != true || x.Suppressed)
+            .Select(x => new { x.Condition.Key, x.Condition.RuleId, x.Condition.Enterprise, x.Condition.Gateway, x.Condition.Tags, x.Condition.Priority, x.Condition.Level, x.Active, SuppressedByMode = x.Suppressed }));
+
         api.MapGet("/config", (RuleSetHolder rules) => new
         {
             Sites = rules.Current.Sites.Select(s => new

@@ -34,6 +34,7 @@ internal sealed partial class IngestionHost(
         await store.InitializeAsync(cancellationToken);
         alarms.Restore(await journal.LoadActiveAsync(cancellationToken));
         RestoreRuleState();
+        Observability.IngestionMetrics.ObserveSuppressedByMode(() => ruleSets.Current.Gateways.Sum(g => g.SuppressedCount));
         var startedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var site in ruleSets.Current.Sites)
         {

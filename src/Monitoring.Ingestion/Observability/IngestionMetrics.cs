@@ -82,6 +82,11 @@ internal static class IngestionMetrics
     public static long BrokerDroppedMessages => Interlocked.Read(ref _brokerDroppedMessages);
     public static long PipelineQueued => Interlocked.Read(ref _pipelineQueued);
 
+    private static Func<long>? _suppressedByMode;
+
+    /// <summary>Where the count of rule evaluations suppressed by a closed mode gate comes from (the rule set in force).</summary>
+    public static void ObserveSuppressedByMode(Func<long> source) => _suppressedByMode = source;
+
     static IngestionMetrics()
     {
         // -1 means "not known yet" (no $SYS report from the broker so far); such values are not exported.
@@ -93,6 +98,8 @@ internal static class IngestionMetrics
             "Messages received from MQTT and not yet acknowledged.");
         Meter.CreateObservableGauge("monitoring.outbox.depth", () => Interlocked.Read(ref _outboxDepth), "{event}",
             "Alarm events waiting in the outbox for the bus.");
+        Meter.CreateObservableCounter("monitoring.rules.suppressed_by_mode", () => _suppressedByMode?.Invoke() ?? 0, "{evaluation}",
+            "Evaluations that found a condition true while its mode gate (armedWhen) was closed: suppression is counted, never silent.");
         Meter.CreateObservableGauge("monitoring.alarms.active", () => Interlocked.Read(ref _activeAlarms), "{alarm}",
             "Alarms currently active.");
     }

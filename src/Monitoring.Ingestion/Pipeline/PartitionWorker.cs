@@ -134,6 +134,7 @@ internal sealed partial class PartitionWorker
             return;
         _lastTickMs = nowMs;
         DetectSilentGateways(nowMs);
+        TickRules(nowMs);
         _deps.Alarms.ExpireShelves(alarm => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index, _pendingJournal);
     }
 
@@ -285,39 +286,85 @@ internal sealed partial class PartitionWorker
 
         _batch[_batchCount++] = new Reading(message.Enterprise, message.Gateway, tag, point.TimestampMs, point.Kind, point.Number, point.Boolean, point.Quality);
 
-        if (sensor is null || point.Kind == PointValueKind.Null)
+        if (sensor is null)
             return;
 
-        var value = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
-        var outcome = sensor.Evaluate(point.TimestampMs, value, point.Quality, _transitions);
-        switch (outcome)
+        if (point.Kind == PointValueKind.Null)
         {
-            case EvaluationOutcome.Evaluated:
-                ContextOf(sensor).Add(point.TimestampMs, point.Kind, value);
-                break;
-            case EvaluationOutcome.Duplicate:
-                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "duplicate"));
-                break;
-            case EvaluationOutcome.Late:
-                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "late"));
-                break;
-            case EvaluationOutcome.SkippedBadQuality:
-                IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
-                break;
+            // A bad point without a value: data is flowing, and the sensor is unhealthy.
+            sensor.EvaluateBadQuality(point.TimestampMs, message.ReceivedAtMs, _transitions);
+            IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
+        }
+        else
+        {
+            var value = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
+            var outcome = sensor.Evaluate(point.TimestampMs, value, point.Quality, _transitions, message.ReceivedAtMs);
+            switch (outcome)
+            {
+                case EvaluationOutcome.Evaluated:
+                    ContextOf(sensor).Add(point.TimestampMs, point.Kind, value);
+                    break;
+                case EvaluationOutcome.Duplicate:
+                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "duplicate"));
+                    break;
+                case EvaluationOutcome.Late:
+                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "late"));
+                    break;
+                case EvaluationOutcome.SkippedBadQuality:
+                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
+                    break;
+            }
         }
 
-        if (_transitions.Count == 0)
-            return;
+        if (_transitions.Count > 0)
+            ApplyTransitions(rules!, simulated);
+    }
 
-        // Transitions are rare: allocating here (context, events) is fine.
-        var readings = new List<ContextReading>();
-        ContextOf(sensor).CopyTo(readings);
-        var context = new TransitionContext(readings, simulated, _deps.Options.HistoricalAfter);
+    /// <summary>Turns rule transitions into alarm events. Transitions are rare: allocating here (context, events) is fine.</summary>
+    private void ApplyTransitions(GatewayRules rules, bool simulated)
+    {
         foreach (var transition in _transitions)
-            _deps.Alarms.Apply(transition, context, _pendingJournal);
+        {
+            var readings = new List<ContextReading>();
+            foreach (var tag in transition.Condition.Tags)
+            {
+                if (rules.TryGetSensor(tag, out var involved))
+                    ContextOf(involved).CopyTo(readings);
+            }
+
+            _deps.Alarms.Apply(transition, new TransitionContext(readings, simulated, _deps.Options.HistoricalAfter), _pendingJournal);
+        }
 
         _transitions.Clear();
     }
+
+    /// <summary>
+    /// Time-driven rules of this partition's gateways (no data, deadlines, delays that mature without a
+    /// reading), and, on the first run, the configuration's failed static checks, raised as alarms.
+    /// </summary>
+    private void TickRules(long nowMs)
+    {
+        var ruleSet = _deps.RuleSets.Current;
+        foreach (var gatewayRules in ruleSet.Gateways)
+        {
+            if (Partitioning.Of(gatewayRules.Enterprise, gatewayRules.Gateway, _deps.Options.Partitions) != Index)
+                continue;
+
+            if (!ReferenceEquals(_staticChecksDoneFor, ruleSet))
+            {
+                foreach (var violation in gatewayRules.StaticViolations)
+                    _transitions.Add(new AlarmTransition(violation, AlarmTransitionKind.Raised, nowMs, double.NaN));
+            }
+
+            gatewayRules.Tick(nowMs, _transitions);
+            if (_transitions.Count > 0)
+                ApplyTransitions(gatewayRules, _deps.Gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway).Simulated);
+        }
+
+        _staticChecksDoneFor = ruleSet;
+    }
+
+    private RuleSet? _staticChecksDoneFor;
 
     private static bool TryFindSensor(GatewayRules rules, ReadOnlySpan<byte> utf8Tag, out SensorRules sensor)
     {

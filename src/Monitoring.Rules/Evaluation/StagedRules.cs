@@ -248,6 +248,17 @@ internal sealed class VotingRule(StageSpec[] stages, int[] signals, int inputCou
 {
     protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
     {
+        derived = 0;
+
+        // Until every input has reported (e.g. just after a restart) a missing vote proves nothing either way.
+        for (var i = 0; i < inputCount; i++)
+        {
+            if (!table.HasValue[Signals[i]] && !table.Bad[Signals[i]])
+            {
+                return false;
+            }
+        }
+
         var votes = 0;
         for (var i = 0; i < inputCount; i++)
         {
@@ -314,6 +325,8 @@ internal sealed class RateOfChangeRule(StageSpec[] stages, int[] signals, ModeGa
 {
     private readonly int _signal = signals[0];
     private readonly SampleWindow _window = new(capacity);
+    private bool _started;
+    private long _firstSampleMs;
 
     protected override bool TimeDependent => true;
 
@@ -329,6 +342,21 @@ internal sealed class RateOfChangeRule(StageSpec[] stages, int[] signals, ModeGa
         if (fromReading && table.ValueMs[_signal] == nowMs)
         {
             _window.Add(nowMs, latest);
+            if (!_started)
+            {
+                _started = true;
+                _firstSampleMs = nowMs;
+            }
+        }
+
+        // Less history than one window (just started or restarted) cannot show a change, nor its absence.
+        if (!_started || nowMs - _firstSampleMs < windowMs)
+        {
+            // A change already visible in the partial history is still a change.
+            if (_window.Count < 2)
+            {
+                return false;
+            }
         }
 
         _window.Evict(nowMs - windowMs, keep: 1);

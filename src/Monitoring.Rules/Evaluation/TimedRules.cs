@@ -29,6 +29,12 @@ internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, i
     private void Evaluate(long nowMs, SignalTable table, List<AlarmTransition> transitions)
     {
         ref var state = ref States[0];
+        if (!table.HasValue[_cause])
+        {
+            // The cause is unknown (just started or restarted): no deadline can start, and a restored alarm stays.
+            return;
+        }
+
         var causeNow = table.HasValue[_cause] && (table.Value[_cause] >= causeAbove || table.Value[_cause] <= causeBelow);
         if (causeNow && !_causeActive)
         {

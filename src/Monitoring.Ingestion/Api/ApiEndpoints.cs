@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Monitoring.Ingestion.Hosting;
 using Monitoring.Ingestion.Pipeline;
+using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Storage;
 
 namespace Monitoring.Ingestion.Api;
@@ -45,8 +47,10 @@ internal static class ApiEndpoints
             .Where(x => suppressedOnly != true || x.Suppressed)
             .Select(x => new { x.Condition.Key, x.Condition.RuleId, x.Condition.Enterprise, x.Condition.Gateway, x.Condition.Tags, x.Condition.Priority, x.Condition.Level, x.Active, SuppressedByMode = x.Suppressed }));
 
-        api.MapGet("/config", (RuleSetHolder rules) => new
+        api.MapGet("/config", (RuleSetHolder rules, ConfigurationReloader reloader) => new
         {
+            rules.Version,
+            LastReload = reloader.LastReload,
             Sites = rules.Current.Sites.Select(s => new
             {
                 s.Enterprise,
@@ -57,6 +61,21 @@ internal static class ApiEndpoints
             }),
             Conditions = rules.Current.Conditions.Count,
         });
+
+        // Reload the site files now; refused whole (409, with every error) when any file is invalid.
+        api.MapPost("/config/reload", async (ConfigurationReloader reloader, HttpContext http, CancellationToken ct) =>
+        {
+            var report = await reloader.ReloadAsync($"api ({http.User.Identity?.Name})", ct);
+            return report.Applied ? Results.Ok(report) : Results.Conflict(report);
+        }).RequireAuthorization(Policies.Administer);
+
+        // Check a site file's text (the request body) without applying it.
+        api.MapPost("/config/validate", async (HttpRequest request, string? fileName) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var errors = ConfigurationReloader.Validate(await reader.ReadToEndAsync(), fileName ?? "request");
+            return Results.Ok(new { valid = errors.Count == 0, errors });
+        }).RequireAuthorization(Policies.Administer);
 
         return app;
     }

@@ -85,6 +85,8 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<MqttIngress>();
         services.AddHostedService<IngestionHost>();
+        services.AddSingleton<ConfigurationReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
         services.AddSingleton<OutboxPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
 

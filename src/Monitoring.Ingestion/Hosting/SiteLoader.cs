@@ -23,13 +23,20 @@ internal static class SiteLoader
         return RuleSet.Compile(sites);
     }
 
+    /// <summary>A configured site path: absolute, or relative to the content root, else to the app's folder.</summary>
+    public static string ResolvePath(string configured, string contentRoot)
+    {
+        if (Path.IsPathRooted(configured))
+            return configured;
+        var path = Path.Combine(contentRoot, configured);
+        return Path.Exists(path) ? path : Path.Combine(AppContext.BaseDirectory, configured);
+    }
+
     private static IEnumerable<string> ResolveFiles(IEnumerable<string> paths, string contentRoot, List<ConfigurationError> errors)
     {
         foreach (var configured in paths)
         {
-            var path = Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured);
-            if (!Path.Exists(path) && !Path.IsPathRooted(configured))
-                path = Path.Combine(AppContext.BaseDirectory, configured);
+            var path = ResolvePath(configured, contentRoot);
 
             if (Directory.Exists(path))
             {

@@ -167,7 +167,15 @@ internal sealed partial class PartitionWorker
     private void ProcessTelemetry(InboundMessage message, GatewayState gateway, long nowMs)
     {
         var batchCountBefore = _batchCount;
-        var visitor = new TelemetryVisitor(this, message, gateway, _deps.RuleSets.Current.FindGateway(message.Enterprise, message.Gateway));
+        var ruleSet = _deps.RuleSets.Current;
+        if (!ReferenceEquals(ruleSet, _contextsFor))
+        {
+            // A reload brings new sensor objects; the old rings would only leak.
+            _contexts.Clear();
+            _contextsFor = ruleSet;
+        }
+
+        var visitor = new TelemetryVisitor(this, message, gateway, ruleSet.FindGateway(message.Enterprise, message.Gateway));
         var result = TelemetryDecoder.Decode(message.Payload, nowMs, _deps.DecoderOptions, ref visitor);
 
         if (result.MessageRejection is { } reason)
@@ -365,6 +373,7 @@ internal sealed partial class PartitionWorker
     }
 
     private RuleSet? _staticChecksDoneFor;
+    private RuleSet? _contextsFor;
 
     private static bool TryFindSensor(GatewayRules rules, ReadOnlySpan<byte> utf8Tag, out SensorRules sensor)
     {

@@ -6,8 +6,16 @@ namespace Monitoring.Ingestion.Pipeline;
 internal sealed class RuleSetHolder(RuleSet initial)
 {
     private RuleSet _current = initial;
+    private int _version = 1;
 
     public RuleSet Current => Volatile.Read(ref _current);
 
-    public void Replace(RuleSet next) => Volatile.Write(ref _current, next);
+    /// <summary>1 for the configuration loaded at start, +1 per applied reload.</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    public void Replace(RuleSet next)
+    {
+        Volatile.Write(ref _current, next);
+        Interlocked.Increment(ref _version);
+    }
 }

@@ -59,6 +59,10 @@ internal sealed partial class Plant
         return new Plant(compiled.RuleSet!);
     }
 
+    /// <summary>The file line just before the first rule line, so tests can state rule-relative lines.</summary>
+    public static int RulesLine(string rules, params string[] extraTags)
+        => Array.IndexOf(Yaml(rules, extraTags).Split('\n'), "    rules:") + 1;
+
     public static IReadOnlyList<ConfigurationError> Errors(string rules, params string[] extraTags)
     {
         var parsed = SiteConfigurationParser.Parse(Yaml(rules, extraTags), "plant.yaml");

@@ -158,6 +158,71 @@ public sealed record AlarmUnshelved
     public required string Reason { get; init; }
 }
 
+/// <summary>An operator removed the alarm from service (a faulty sensor, maintenance) for a time, with a reason.</summary>
+public sealed record AlarmOutOfService
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>User id of the operator; null when the shelf expired.</summary>
+    public required string RemovedBy { get; init; }
+    public required string Reason { get; init; }
+    public required DateTimeOffset OutOfServiceUntil { get; init; }
+}
+
+/// <summary>The alarm is back in service: an operator returned it, or its out-of-service time expired.</summary>
+public sealed record AlarmReturnedToService
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>User id of the operator; null when the shelf expired.</summary>
+    /// <summary>The operator, or null when the out-of-service time expired.</summary>
+    public string? ReturnedBy { get; init; }
+    /// <summary><c>manual</c> or <c>expired</c> (see <see cref="UnshelveReasons"/>).</summary>
+    public required string Reason { get; init; }
+}
+
 /// <summary>The alarm stayed unacknowledged past its response time and was escalated.</summary>
 public sealed record AlarmEscalated
 {

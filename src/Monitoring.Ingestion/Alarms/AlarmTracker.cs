@@ -101,6 +101,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 ConditionActive = true,
                 Acknowledged = false,
                 Shelf = existing?.Shelf,
+                OutOfService = existing?.OutOfService,
                 Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
                 LastValue = value,
                 LastChangedAt = now,
@@ -152,12 +153,13 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Serialize(Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now)), null));
         }
 
-        // Returned to normal and already acknowledged: the alarm is closed.
-        if (returned.Acknowledged)
+        // Returned to normal and already acknowledged: the alarm is closed (unless it is out of service).
+        var closed = IsClosed(returned);
+        if (closed)
             Remove(returned);
         else
             Store(returned);
-        entries[^1] = entries[^1] with { StateJson = returned.Acknowledged ? null : Serialize(returned) };
+        entries[^1] = entries[^1] with { StateJson = closed ? null : Serialize(returned) };
     }
 
     /// <summary>A duty officer acknowledged the alarm. Closes it when it had already returned to normal.</summary>
@@ -171,7 +173,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Sequence = alarm.Sequence + 1, Acknowledged = true, AcknowledgedBy = actor, AcknowledgedAt = now, Comment = comment, LastChangedAt = now };
         var acknowledged = Acknowledged(next, actor, comment, now);
-        var closed = !next.ConditionActive;
+        var closed = IsClosed(next);
         if (closed)
             Remove(next);
         else
@@ -213,20 +215,74 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         return OperatorOutcome.Done(next);
     }
 
-    /// <summary>Ends the shelves that have expired among the alarms <paramref name="owned"/> by the calling worker.</summary>
+    /// <summary>An operator removed the alarm from service until <paramref name="until"/>: it stays listed, and is not closed, until it returns.</summary>
+    public OperatorOutcome RemoveFromService(Guid alarmId, string actor, string reason, DateTimeOffset until, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        var now = timeProvider.GetUtcNow();
+        if (until <= now)
+            return OperatorOutcome.Rejected("the out-of-service time must end in the future");
+
+        var next = alarm with { Sequence = alarm.Sequence + 1, OutOfService = new OutOfService(actor, reason, until, now), LastChangedAt = now };
+        Store(next);
+        var removed = RemovedFromService(next, actor, reason, until, now);
+        entries.Add(Entry(next, removed.EventId, nameof(AlarmOutOfService), Serialize(removed), new AuditRecord(now, actor, "out-of-service", alarmId, next.Key, reason)));
+        return OperatorOutcome.Done(next);
+    }
+
+    public OperatorOutcome ReturnToService(Guid alarmId, string actor, string? reason, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        if (alarm.OutOfService is null)
+            return OperatorOutcome.Rejected("the alarm is in service");
+        var now = timeProvider.GetUtcNow();
+        var next = alarm with { Sequence = alarm.Sequence + 1, OutOfService = null, LastChangedAt = now };
+        var returned = ReturnedToService(next, actor, UnshelveReasons.Manual, now);
+        var closed = IsClosed(next);
+        if (closed)
+            Remove(next);
+        else
+            Store(next);
+        entries.Add(Entry(next, returned.EventId, nameof(AlarmReturnedToService), Serialize(returned), new AuditRecord(now, actor, "return-to-service", alarmId, next.Key, reason))
+            with { StateJson = closed ? null : Serialize(next) });
+        return OperatorOutcome.Done(closed ? null : next);
+    }
+
+    /// <summary>Ends the shelves and out-of-service times that have expired among the alarms <paramref name="owned"/> by the calling worker.</summary>
     public void ExpireShelves(Func<TrackedAlarm, bool> owned, List<JournalEntry> entries)
     {
         var now = timeProvider.GetUtcNow();
         foreach (var alarm in _alarms.Values)
         {
-            if (alarm.Shelf is not { } shelf || shelf.Until > now || !owned(alarm))
+            if (!owned(alarm))
                 continue;
-            var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = null, LastChangedAt = now };
-            Store(next);
-            var unshelved = Unshelved(next, null, UnshelveReasons.Expired, now);
-            entries.Add(Entry(next, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), null));
+            var current = alarm;
+            if (current.Shelf is { } shelf && shelf.Until <= now)
+            {
+                current = current with { Sequence = current.Sequence + 1, Shelf = null, LastChangedAt = now };
+                Store(current);
+                var unshelved = Unshelved(current, null, UnshelveReasons.Expired, now);
+                entries.Add(Entry(current, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), null));
+            }
+
+            if (current.OutOfService is { } oos && oos.Until <= now)
+            {
+                current = current with { Sequence = current.Sequence + 1, OutOfService = null, LastChangedAt = now };
+                var returned = ReturnedToService(current, null, UnshelveReasons.Expired, now);
+                var closed = IsClosed(current);
+                if (closed)
+                    Remove(current);
+                else
+                    Store(current);
+                entries.Add(Entry(current, returned.EventId, nameof(AlarmReturnedToService), Serialize(returned), null) with { StateJson = closed ? null : Serialize(current) });
+            }
         }
     }
+
+    /// <summary>Nothing left to attend to: back to normal, acknowledged, and in service.</summary>
+    private static bool IsClosed(TrackedAlarm alarm) => !alarm.ConditionActive && alarm.Acknowledged && alarm.OutOfService is null;
 
     private bool CountRaise(string key, long occurredAtMs)
     {
@@ -283,6 +339,34 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
             OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
             ShelvedBy = actor, Reason = reason, ShelvedUntil = until,
+        };
+    }
+
+    private static AlarmOutOfService RemovedFromService(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmOutOfService
+        {
+            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
+            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
+            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
+            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
+            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
+            RemovedBy = actor, Reason = reason, OutOfServiceUntil = until,
+        };
+    }
+
+    private static AlarmReturnedToService ReturnedToService(TrackedAlarm a, string? actor, string reason, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmReturnedToService
+        {
+            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
+            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
+            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
+            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
+            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
+            ReturnedBy = actor, Reason = reason,
         };
     }
 

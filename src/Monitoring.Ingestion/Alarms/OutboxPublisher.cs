@@ -87,6 +87,8 @@ internal sealed partial class OutboxPublisher(
         nameof(AlarmShelved) => PublishAsync<AlarmShelved>(item, cancellationToken),
         nameof(AlarmUnshelved) => PublishAsync<AlarmUnshelved>(item, cancellationToken),
         nameof(AlarmEscalated) => PublishAsync<AlarmEscalated>(item, cancellationToken),
+        nameof(AlarmOutOfService) => PublishAsync<AlarmOutOfService>(item, cancellationToken),
+        nameof(AlarmReturnedToService) => PublishAsync<AlarmReturnedToService>(item, cancellationToken),
         nameof(GatewayStatusChanged) => PublishAsync<GatewayStatusChanged>(item, cancellationToken),
         _ => throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'"),
     };

@@ -21,13 +21,15 @@ internal sealed record TrackedAlarm
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public string? Comment { get; init; }
     public Shelf? Shelf { get; init; }
+    public OutOfService? OutOfService { get; init; }
     /// <summary>Raised at least <see cref="AlarmTracker.ChatterRaises"/> times within <see cref="AlarmTracker.ChatterWindow"/>.</summary>
     public bool Chattering { get; init; }
     public double? LastValue { get; init; }
     public required DateTimeOffset LastChangedAt { get; init; }
 
     /// <summary>The ISA-18.2 state shown to operators.</summary>
-    public string State => Shelf is not null ? AlarmStates.Shelved
+    public string State => OutOfService is not null ? AlarmStates.OutOfService
+        : Shelf is not null ? AlarmStates.Shelved
         : ConditionActive ? (Acknowledged ? AlarmStates.Acknowledged : AlarmStates.Unacknowledged)
         : AlarmStates.ReturnedToNormalUnacknowledged;
 }
@@ -35,8 +37,12 @@ internal sealed record TrackedAlarm
 /// <summary>An operator's shelf: the alarm is kept from the duty console until it expires (or, one-shot, until it clears).</summary>
 internal sealed record Shelf(string By, string Reason, DateTimeOffset Until, bool OneShot, DateTimeOffset At);
 
+/// <summary>Removed from service by an operator (a failed sensor, maintenance) until <see cref="Until"/>.</summary>
+internal sealed record OutOfService(string By, string Reason, DateTimeOffset Until, DateTimeOffset At);
+
 internal static class AlarmStates
 {
+    public const string OutOfService = "out-of-service";
     public const string Unacknowledged = "unacknowledged";
     public const string Acknowledged = "acknowledged";
     public const string ReturnedToNormalUnacknowledged = "returned-to-normal-unacknowledged";

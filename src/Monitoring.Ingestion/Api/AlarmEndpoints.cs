@@ -43,12 +43,30 @@ internal static class AlarmEndpoints
             RunAsync(alarmId, alarms, pipeline, entries => alarms.Unshelve(alarmId, Actor(http), body?.Reason, entries), ct))
             .RequireAuthorization(Policies.Operate);
 
+        api.MapPost("/alarms/{alarmId:guid}/out-of-service", (Guid alarmId, OutOfServiceRequest body, HttpContext http, AlarmTracker alarms, IngestionPipeline pipeline, TimeProvider time, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body.Reason))
+                    return Task.FromResult(Problem(StatusCodes.Status400BadRequest, "a reason is required to take an alarm out of service"));
+                var until = body.Until ?? (body.Hours is > 0 and <= MaxOutOfServiceHours ? time.GetUtcNow().AddHours(body.Hours.Value) : (DateTimeOffset?)null);
+                if (until is null || until > time.GetUtcNow().AddHours(MaxOutOfServiceHours))
+                    return Task.FromResult(Problem(StatusCodes.Status400BadRequest, $"give 'until' or 'hours' (1 to {MaxOutOfServiceHours}): out of service always ends"));
+                return RunAsync(alarmId, alarms, pipeline, entries => alarms.RemoveFromService(alarmId, Actor(http), body.Reason, until.Value, entries), ct);
+            })
+            .RequireAuthorization(Policies.Operate);
+
+        api.MapPost("/alarms/{alarmId:guid}/return-to-service", (Guid alarmId, UnshelveRequest? body, HttpContext http, AlarmTracker alarms, IngestionPipeline pipeline, CancellationToken ct) =>
+            RunAsync(alarmId, alarms, pipeline, entries => alarms.ReturnToService(alarmId, Actor(http), body?.Reason, entries), ct))
+            .RequireAuthorization(Policies.Operate);
+
         api.MapGet("/audit", async (AlarmJournal journal, int? limit, CancellationToken ct) =>
             await journal.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct));
     }
 
     /// <summary>Longest shelf: 24 hours. A forgotten shelf must not hide an alarm for ever.</summary>
     public const int MaxShelfMinutes = 24 * 60;
+
+    /// <summary>Longest out-of-service time: 7 days (a sensor replacement), then the alarm is back by itself.</summary>
+    public const int MaxOutOfServiceHours = 7 * 24;
 
     private static async Task<IResult> RunAsync(Guid alarmId, AlarmTracker alarms, IngestionPipeline pipeline, Func<List<JournalEntry>, OperatorOutcome> action, CancellationToken ct)
     {
@@ -83,6 +101,8 @@ internal sealed record ShelveRequest(string Reason, DateTimeOffset? Until, int? 
 
 internal sealed record UnshelveRequest(string? Reason);
 
+internal sealed record OutOfServiceRequest(string Reason, DateTimeOffset? Until, int? Hours);
+
 /// <summary>An alarm as the duty console shows it: source, rule, state, and what was done to it.</summary>
 internal sealed record AlarmView(
     Guid AlarmId,
@@ -95,6 +115,7 @@ internal sealed record AlarmView(
     DateTimeOffset? AcknowledgedAt,
     string? Comment,
     Shelf? Shelf,
+    OutOfService? OutOfService,
     bool Chattering,
     string RuleId,
     int RuleVersion,
@@ -121,7 +142,7 @@ internal sealed record AlarmView(
     {
         var r = a.Raised;
         return new AlarmView(r.AlarmId, a.Key, a.State, a.Sequence, a.ConditionActive, a.Acknowledged, a.AcknowledgedBy, a.AcknowledgedAt, a.Comment, a.Shelf,
-            a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
+            a.OutOfService, a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
             r.Value, a.LastValue, r.Limit, r.Unit, r.Condition, r.OccurredAt, a.LastChangedAt, r.Historical, r.Simulated);
     }
 }

@@ -160,6 +160,65 @@ internal static class EventSamples
         Reason = UnshelveReasons.Manual,
     };
 
+    public static AlarmOutOfService OutOfService() => new()
+    {
+        AlarmId = AlarmId,
+        EventId = AlarmEventIds.For(AlarmId, 5),
+        Sequence = 5,
+        RuleId = "cast1-mould-water-pressure-ll",
+        RuleVersion = 3,
+        Enterprise = "91310000MA1FL4XQ3A",
+        Gateway = "gw-01",
+        Tags = Tags,
+        Equipment = "CAST1 mould",
+        Industry = Industries.AluminiumCasting,
+        Priority = AlarmPriorities.Critical,
+        Level = 2,
+        MajorHazard = true,
+        Clause = "AQ 7013-2018 6.2.3",
+        Value = 0.182,
+        Limit = 0.2,
+        Unit = "MPa",
+        Condition = Condition,
+        OccurredAt = OccurredAt.AddHours(1),
+        DetectedAt = DetectedAt.AddHours(1),
+        Historical = false,
+        Context = Context,
+        Simulated = true,
+        RemovedBy = "operator.li",
+        Reason = "pressure transmitter PT-101 failed, replacement ordered",
+        OutOfServiceUntil = OccurredAt.AddDays(2),
+    };
+
+    public static AlarmReturnedToService ReturnedToService() => new()
+    {
+        AlarmId = AlarmId,
+        EventId = AlarmEventIds.For(AlarmId, 6),
+        Sequence = 6,
+        RuleId = "cast1-mould-water-pressure-ll",
+        RuleVersion = 3,
+        Enterprise = "91310000MA1FL4XQ3A",
+        Gateway = "gw-01",
+        Tags = Tags,
+        Equipment = "CAST1 mould",
+        Industry = Industries.AluminiumCasting,
+        Priority = AlarmPriorities.Critical,
+        Level = 2,
+        MajorHazard = true,
+        Clause = "AQ 7013-2018 6.2.3",
+        Value = 0.182,
+        Limit = 0.2,
+        Unit = "MPa",
+        Condition = Condition,
+        OccurredAt = OccurredAt.AddHours(1),
+        DetectedAt = DetectedAt.AddHours(1),
+        Historical = false,
+        Context = Context,
+        Simulated = true,
+        ReturnedBy = null,
+        Reason = UnshelveReasons.Expired,
+    };
+
     public static AlarmEscalated Escalated() => new()
     {
         AlarmId = AlarmId,

@@ -41,6 +41,12 @@ public class GoldenEventTests
     public void AlarmUnshelved_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Unshelved());
 
     [Fact]
+    public void AlarmOutOfService_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.OutOfService());
+
+    [Fact]
+    public void AlarmReturnedToService_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.ReturnedToService());
+
+    [Fact]
     public void AlarmEscalated_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Escalated());
 
     [Fact]
@@ -89,6 +95,7 @@ public class GoldenEventTests
                  {
                      typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
                      typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(GatewayStatusChanged),
+                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService),
                  })
         {
             Assert.Equal(typeof(object), type.BaseType);

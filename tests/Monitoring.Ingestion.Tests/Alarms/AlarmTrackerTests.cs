@@ -196,4 +196,38 @@ public sealed class AlarmTrackerTests
         Assert.Equal("acknowledged", alarm.State);
         Assert.Equal(2, alarm.Sequence);
     }
+
+    [Fact]
+    public void OutOfService_AcknowledgedAndBackToNormal_StaysListedUntilReturnedToService()
+    {
+        Raise();
+        var id = Single().Raised.AlarmId;
+        _tracker.RemoveFromService(id, "officer", "PT-101 failed", Start.AddDays(1), _entries);
+        _tracker.Acknowledge(id, "officer", null, _entries);
+        Clear();
+
+        Assert.Equal("out-of-service", Single().State);
+
+        var outcome = _tracker.ReturnToService(id, "officer", "replaced", _entries);
+
+        Assert.Equal(OperatorOutcomeKind.Done, outcome.Kind);
+        Assert.Empty(_tracker.All);
+        Assert.Equal(nameof(AlarmReturnedToService), _entries[^1].MessageType);
+        Assert.Null(_entries[^1].StateJson);
+    }
+
+    [Fact]
+    public void OutOfService_Expires_ReturnsToServiceWithReasonExpired()
+    {
+        Raise();
+        _tracker.RemoveFromService(Single().Raised.AlarmId, "officer", "maintenance", Start.AddHours(2), _entries);
+
+        _time.Advance(TimeSpan.FromHours(2));
+        _tracker.ExpireShelves(_ => true, _entries);
+
+        Assert.Equal("unacknowledged", Single().State);
+        var returned = JsonSerializer.Deserialize<AlarmReturnedToService>(_entries[^1].Payload, AlarmJournal.JsonOptions)!;
+        Assert.Equal(UnshelveReasons.Expired, returned.Reason);
+        Assert.Null(returned.ReturnedBy);
+    }
 }

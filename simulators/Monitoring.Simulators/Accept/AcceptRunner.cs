@@ -205,7 +205,7 @@ public sealed class AcceptRunner
     {
         var from = run.StartMs + (long)expectation.After.TotalMilliseconds;
         var until = from + (long)expectation.Within.TotalMilliseconds;
-        var inTime = matching.Where(a => a.OccurredAt.ToUnixTimeMilliseconds() >= from && a.OccurredAt.ToUnixTimeMilliseconds() <= until).ToList();
+        var inTime = matching.Where(a => a.OccurredAt.ToUnixTimeMilliseconds() >= from && a.OccurredAt.ToUnixTimeMilliseconds() - (long)a.Uncertainty.TotalMilliseconds <= until).ToList();
         if (inTime.Count == 0)
         {
             var detail = matching.Count == 0

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -6,7 +7,8 @@ namespace Monitoring.Simulators.Accept;
 /// <summary>
 /// Polls the service's <c>GET /api/alarms</c> (active alarms) for the embedded default, which has no
 /// RabbitMQ. An alarm that raises and clears between two polls is missed; the poll interval is short and
-/// the demo rules' off-delays are seconds of sensor time, so at moderate speeds none is.
+/// the demo rules' off-delays are seconds of sensor time, so at moderate speeds none is. An alarm raised
+/// again under the same id is a new entry when its raise time differs.
 /// </summary>
 public sealed class ApiAlarmWatcher : IAlarmWatcher
 {
@@ -14,12 +16,19 @@ public sealed class ApiAlarmWatcher : IAlarmWatcher
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly Dictionary<string, ObservedAlarm> _alarms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Sequence, bool Active)> _seen = new(StringComparer.Ordinal);
+    private readonly Scenarios.SensorClock? _clock;
+    private readonly double _speed;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _poller;
 
-    public ApiAlarmWatcher(Uri baseAddress, TimeProvider? time = null, TimeSpan? interval = null)
+    /// <param name="clock">The running scenarios' sensor clock: places a re-raise (same alarm, higher sequence) on the timeline.</param>
+    /// <param name="speed">The run's speed: a re-raise's time is uncertain by a poll interval of wall time at this speed.</param>
+    public ApiAlarmWatcher(Uri baseAddress, TimeProvider? time = null, TimeSpan? interval = null, Scenarios.SensorClock? clock = null, double speed = 1)
     {
+        _clock = clock;
+        _speed = speed <= 0 ? 50 : Math.Max(speed, 1);
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         _time = time ?? TimeProvider.System;
         _interval = interval ?? TimeSpan.FromMilliseconds(100);
@@ -51,7 +60,7 @@ public sealed class ApiAlarmWatcher : IAlarmWatcher
             {
                 await PollAsync(cancellationToken);
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or JsonException)
             {
                 // A missed poll is retried on the next tick; the service may be restarting.
             }
@@ -69,9 +78,37 @@ public sealed class ApiAlarmWatcher : IAlarmWatcher
             return;
         foreach (var item in alarms.EnumerateArray())
         {
-            var alarm = ObservedAlarm.FromJson(item);
+            ObservedAlarm alarm;
+            try
+            {
+                alarm = ObservedAlarm.FromJson(item);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException or KeyNotFoundException)
+            {
+                // An entry of a shape we do not know is not an alarm we can match; the others still count.
+                continue;
+            }
+
+            var sequence = item.TryGetProperty("sequence", out var seq) && seq.ValueKind == JsonValueKind.Number ? seq.GetInt64() : 1;
+            var active = item.TryGetProperty("conditionActive", out var act) && act.ValueKind == JsonValueKind.True;
             lock (_lock)
-                _alarms.TryAdd(alarm.AlarmId, alarm);
+            {
+                if (!_seen.TryGetValue(alarm.AlarmId, out var before))
+                {
+                    _alarms.TryAdd($"{alarm.AlarmId}#first", alarm);
+                }
+                else if (sequence > before.Sequence && (active || sequence - before.Sequence >= 2) && _clock?.Get(alarm.Enterprise, alarm.Gateway) is { } sensorNow)
+                {
+                    // ISA-18.2: a raise while returned-to-normal-unacknowledged re-activates the same alarm and the
+                    // API keeps the first raise time; the bus has the true time, here it is the scenario's clock.
+                    var uncertainty = TimeSpan.FromMilliseconds((_interval.TotalMilliseconds + 300) * _speed);
+                    _alarms.TryAdd(
+                        string.Create(CultureInfo.InvariantCulture, $"{alarm.AlarmId}#{sequence}"),
+                        alarm with { OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(sensorNow), Uncertainty = uncertainty });
+                }
+
+                _seen[alarm.AlarmId] = (sequence, active);
+            }
         }
     }
 

@@ -18,6 +18,12 @@ public sealed record ObservedAlarm(
     double? Limit,
     string? Unit)
 {
+    /// <summary>
+    /// How much later than the true raise <see cref="OccurredAt"/> may be: zero for events, more for a re-raise
+    /// the API shows only as a changed alarm (its time is then taken from the running scenario's clock).
+    /// </summary>
+    public TimeSpan Uncertainty { get; init; }
+
     /// <summary>Reads the contract's camelCase fields of an <c>AlarmRaised</c> message.</summary>
     public static ObservedAlarm FromJson(JsonElement message)
     {
@@ -36,12 +42,25 @@ public sealed record ObservedAlarm(
             tags,
             Text(message, "priority"),
             message.TryGetProperty("level", out var level) && level.ValueKind == JsonValueKind.Number ? level.GetInt32() : 0,
-            message.GetProperty("occurredAt").GetDateTimeOffset(),
+            Time(message),
             message.TryGetProperty("simulated", out var sim) && sim.ValueKind == JsonValueKind.True,
             message.TryGetProperty("historical", out var hist) && hist.ValueKind == JsonValueKind.True,
             Number(message, "value"),
             Number(message, "limit"),
             message.TryGetProperty("unit", out var unit) && unit.ValueKind == JsonValueKind.String ? unit.GetString() : null);
+    }
+
+    /// <summary>
+    /// The raise's sensor time: <c>occurredAt</c> on the bus; the API's alarm view names it <c>raisedAt</c>
+    /// (its <c>occurredAt</c>-less shape lists the alarm's whole life, not one event).
+    /// </summary>
+    private static DateTimeOffset Time(JsonElement message)
+    {
+        if (message.TryGetProperty("raisedAt", out var raised) && raised.ValueKind == JsonValueKind.String)
+            return raised.GetDateTimeOffset();
+        if (message.TryGetProperty("occurredAt", out var occurred) && occurred.ValueKind == JsonValueKind.String)
+            return occurred.GetDateTimeOffset();
+        throw new FormatException("an alarm without occurredAt or raisedAt");
     }
 
     private static string Text(JsonElement message, string name) =>

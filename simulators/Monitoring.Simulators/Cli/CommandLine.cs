@@ -146,6 +146,7 @@ public static class CommandLine
             Speed = a.Double("speed", 1),
             ClockSkew = skew,
             Progress = ProgressPrinter(errors),
+            Clock = new SensorClock(),
         };
     }
 
@@ -210,7 +211,7 @@ public static class CommandLine
         }
         else
         {
-            watcher = new ApiAlarmWatcher(new Uri(api));
+            watcher = new ApiAlarmWatcher(new Uri(api), clock: run.Clock, speed: run.Speed);
         }
 
         await using (watcher)

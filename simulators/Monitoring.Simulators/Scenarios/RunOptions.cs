@@ -23,6 +23,9 @@ public sealed class RunOptions
     /// <summary>Called about once a second of wall time with (scenario, sensor time done, sensor time total).</summary>
     public Action<Scenario, TimeSpan, TimeSpan>? Progress { get; init; }
 
+    /// <summary>Updated with the sensor time of every sample published, when set.</summary>
+    public SensorClock? Clock { get; init; }
+
     public IMessageSink CreateSink(string clientId) => SinkFactory?.Invoke(clientId) ?? new MqttMessageSink(Broker, clientId);
 }
 

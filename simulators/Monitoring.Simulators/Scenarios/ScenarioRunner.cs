@@ -101,6 +101,7 @@ public static class ScenarioRunner
 
                 foreach (var (id, gateway) in gateways)
                 {
+                    options.Clock?.Set(scenario.Plant.Enterprise, id, ts);
                     if (k == ticks || ts + sampleMs - batchStart[id] >= batchMs)
                     {
                         await gateway.FlushAsync(batchStart[id], cancellationToken);

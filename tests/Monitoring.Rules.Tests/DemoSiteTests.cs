@@ -39,6 +39,39 @@ public class DemoSiteTests
     }
 
     [Fact]
+    public void DemoSites_AllTogether_UseEveryPresetAndViolateNoStaticCheck()
+    {
+        var sites = Directory.GetFiles(SitesDirectory, "*.yaml")
+            .Select(path => SiteConfigurationParser.Parse(File.ReadAllText(path), Path.GetFileName(path)).Site!)
+            .ToArray();
+
+        var used = sites.SelectMany(s => s.Gateways).SelectMany(g => g.Rules).Select(r => r.Preset).OfType<string>().ToHashSet();
+        var ruleSet = RuleSet.Compile(sites).RuleSet!;
+
+        Assert.Empty(Monitoring.Rules.Presets.RulePresets.All.Select(p => p.Id).Except(used));
+        Assert.Empty(ruleSet.StaticViolations);
+    }
+
+    [Fact]
+    public void AluminiumDemo_Pit2MouldPressureDrop_GatedByCasting()
+    {
+        var site = SiteConfigurationParser.Parse(File.ReadAllText(Path.Combine(SitesDirectory, "aluminium-casting.yaml")), "aluminium-casting.yaml").Site!;
+        var gateway = RuleSet.Compile([site]).RuleSet!.FindGateway(site.Enterprise, "gw03")!;
+        var transitions = new List<AlarmTransition>();
+        Assert.True(gateway.TryGetSensor("CAST2.PHASE.CASTING", out var casting));
+        Assert.True(gateway.TryGetSensor("CAST2.MOULD.WATER.P", out var pressure));
+        const long t0 = 1_763_800_000_000;
+
+        pressure.Evaluate(t0, 0.1, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
+        Assert.Empty(transitions);
+        casting.Evaluate(t0 + 1000, 1, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
+
+        Assert.Equal(["L", "LL"], transitions.Select(t => t.Condition.Stage));
+        Assert.Equal("91441800DEMODCCAST/gw03/CAST2.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/LL", transitions[1].Condition.Key);
+        Assert.Equal(0.14, transitions[1].Condition.Limit!.Value, 9);
+    }
+
+    [Fact]
     public void AluminiumDemo_SingleLowMouldWaterPressure_RaisesLowLowAtOnce()
     {
         var site = SiteConfigurationParser.Parse(File.ReadAllText(Path.Combine(SitesDirectory, "aluminium-casting.yaml")), "aluminium-casting.yaml").Site!;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Ingestion.Storage;
 using Monitoring.IntegrationTests.Infrastructure;
 using Monitoring.IntegrationTests.Ingestion;
-using Monitoring.Ingestion.Storage;
 using Monitoring.Testing;
 using Xunit.Abstractions;
 

@@ -116,7 +116,7 @@ public static partial class RulePresets
             Clause = "令10号 第四条(四)",
             Title = new("氧枪冷却水出水温度高", "Lance cooling water outlet temperature high"),
             Roles = [R("value", "outlet water temperature, °C"), O("blowing", "blowing bit: gates the rule")],
-            Parameters = [P("first", "50", "°C [E]"), P("second", "55", "°C, trip [E]"), P("deadband", "1", "°C"), P("onDelay", "3s", ""), P("offDelay", "5s", "")],
+            Parameters = [P("first", "50", "°C [E]"), P("second", "55", "°C, trip [E]"), P("deadband", "1", "°C"), P("onDelay", "3s", "as for the rule type"), P("offDelay", "5s", "as for the rule type")],
             Expansion = "limit H = first, HH = second, gated by blowing",
             Build = c => [Limit(c, "value", h: "first", hh: "second").Gate("blowing", "1")],
         },
@@ -130,7 +130,7 @@ public static partial class RulePresets
             [
                 P("nominalFlow", null, "nominal inlet flow"), P("nominalOxygen", null, "nominal oxygen pressure"),
                 P("flowPercent", "85", "L at this % of nominal flow [E]"), P("oxygenPercent", "80", "L at this % of nominal pressure [E]"),
-                P("onDelay", "2s", ""), P("offDelay", "5s", ""),
+                P("onDelay", "2s", "as for the rule type"), P("offDelay", "5s", "as for the rule type"),
             ],
             Expansion = "deviation FLOW_L (flow <= flowPercent % of nominalFlow), deviation O2_L (oxygen <= oxygenPercent % of nominalOxygen), gated by blowing",
             Build = c =>
@@ -155,7 +155,7 @@ public static partial class RulePresets
             Clause = "令10号 第四条(五)",
             Title = new("高炉炉顶压力超设计最高工作压力", "Blast furnace top pressure above design maximum"),
             Roles = [R("value", "top pressure, kPa")],
-            Parameters = [P("designMax", null, "design maximum working pressure (design documents)"), P("firstPercent", "95", "H at this % of designMax [E]"), P("deadbandPercent", "1", ""), P("onDelay", "2s", ""), P("offDelay", "5s", "")],
+            Parameters = [P("designMax", null, "design maximum working pressure (design documents)"), P("firstPercent", "95", "H at this % of designMax [E]"), P("deadbandPercent", "1", "as for the rule type"), P("onDelay", "2s", "as for the rule type"), P("offDelay", "5s", "as for the rule type")],
             Expansion = "deviation from designMax: H = firstPercent %, HH = 100 %",
             Build = c => [Part(RuleTypes.Deviation).Sig("value", "value").P("reference", "designMax").P("h", "firstPercent").Lit("hh", 100).P("deadband", "deadbandPercent").P("onDelay", "onDelay").P("offDelay", "offDelay")],
         },
@@ -185,7 +185,7 @@ public static partial class RulePresets
             [
                 P("sealRating", null, "effective seal pressure of the drainer, kPa"), P("minimumRating", "30", "kPa [M]"),
                 P("firstPercent", "80", "H when main pressure reaches this % of sealRating [E]"), Opt("sealLevelLow", "L for the seal level (needed when sealLevel is bound)"),
-                P("onDelay", "5s", ""), P("offDelay", "10s", ""),
+                P("onDelay", "5s", "as for the rule type"), P("offDelay", "10s", "as for the rule type"),
             ],
             Expansion = "static RATING_STATIC sealRating >= minimumRating; deviation H (pressure >= firstPercent % of sealRating); limit LEVEL_L on sealLevel when bound",
             Build = c => c.Has("sealLevel")
@@ -204,7 +204,7 @@ public static partial class RulePresets
             [
                 P("setpoint", null, "level setpoint, mm"), P("firstBand", "10", "H/L at setpoint ± this, mm [E]"), P("secondBand", "20", "HH/LL (trip) at setpoint ± this, mm [E]"),
                 P("rate", "5", "FALL_RATE/RISE_RATE at this many mm/s [E]"), P("rateWindow", "1s", "window of the rate"), P("minCastLength", "300", "mm: armed from this cast length [S 300-500 mm]"),
-                P("deadband", "2", "mm"), P("onDelay", "500ms", ""), P("offDelay", "2s", ""),
+                P("deadband", "2", "mm"), P("onDelay", "500ms", "as for the rule type"), P("offDelay", "2s", "as for the rule type"),
             ],
             Expansion = "limit HH/H/L/LL at setpoint ± bands; rateOfChange FALL_RATE and RISE_RATE; all gated by casting = 1 and castLength >= minCastLength",
             Build = c =>
@@ -272,7 +272,7 @@ public static partial class RulePresets
             Clause = "《铝及铝合金铸造机安全要求》 (铸造仅在自动模式; 铸造前安全装置自检)",
             Title = new("非自动模式或未自检铸造", "Casting outside AUTO or without a passed self-test"),
             Roles = [R("casting", "casting bit"), R("auto", "machine in AUTO bit"), O("selfTest", "pre-cast self-test passed bit")],
-            Parameters = [P("onDelay", "0s", "")],
+            Parameters = [P("onDelay", "0s", "as for the rule type")],
             Expansion = "state AUTO_STATE (auto = 1) and SELFTEST_STATE (selfTest = 1), gated by casting",
             Build = c => c.Has("selfTest")
                 ? [Part(RuleTypes.State, "AUTO_").Sig("value", "auto").Lit("expected", 1).P("onDelay", "onDelay").Gate("casting", "1"), Part(RuleTypes.State, "SELFTEST_").Sig("value", "selfTest").Lit("expected", 1).P("onDelay", "onDelay").Gate("casting", "1")]
@@ -291,7 +291,7 @@ public static partial class RulePresets
             Parameters =
             [
                 P("tempFirst", "50", "°C [E]"), P("tempSecond", "55", "°C [E]"), P("dqFirstPercent", "3", "% of inlet [E]"), P("dqSecondPercent", "5", "% of inlet [E]"),
-                Opt("flowLow", "open loop: L on inlet flow"), Opt("pressureLow", "open loop: L on inlet pressure"), P("within", "5s", "power-off deadline after a trip [E]"), P("onDelay", "2s", ""), P("offDelay", "5s", ""),
+                Opt("flowLow", "open loop: L on inlet flow"), Opt("pressureLow", "open loop: L on inlet pressure"), P("within", "5s", "power-off deadline after a trip [E]"), P("onDelay", "2s", "as for the rule type"), P("offDelay", "5s", "as for the rule type"),
             ],
             Expansion = "limit TOUT_H/HH; difference DQ_H/HH (percent) when outlet bound; limit QIN_L / PIN_L when flowLow / pressureLow given; causeEffect POWER_NOT_EXECUTED trip → powerOff; process rules gated by running",
             Build = c =>
@@ -326,7 +326,7 @@ public static partial class RulePresets
             Clause = "令10号 第五条 (水冷冶炼炉窑、铸造机、加热炉应设置应急水源; 深井铸造结晶器除外)",
             Title = new("应急水源未就绪", "Emergency water not ready"),
             Roles = [R("level", "emergency tank level"), O("pressure", "emergency line pressure"), O("operating", "furnace or caster operating bit: gates the rule")],
-            Parameters = [P("levelMin", null, "design minimum level"), Opt("pressureMin", "design minimum line pressure"), P("onDelay", "10s", ""), P("offDelay", "10s", "")],
+            Parameters = [P("levelMin", null, "design minimum level"), Opt("pressureMin", "design minimum line pressure"), P("onDelay", "10s", "as for the rule type"), P("offDelay", "10s", "as for the rule type")],
             Expansion = "limit LEVEL_L (level <= levelMin), limit PRESSURE_L (pressure <= pressureMin) when bound; gated by operating",
             Build = c => c.Has("pressure") && c.HasParameter("pressureMin")
                 ? [Part(RuleTypes.Limit, "LEVEL_").Sig("value", "level").P("l", "levelMin").P("onDelay", "onDelay").P("offDelay", "offDelay").Gate("operating", "1"), Part(RuleTypes.Limit, "PRESSURE_").Sig("value", "pressure").P("l", "pressureMin").P("onDelay", "onDelay").P("offDelay", "offDelay").Gate("operating", "1")]
@@ -338,7 +338,7 @@ public static partial class RulePresets
             Clause = "令10号 第五条/第六条(五)/第七条(五) (燃气总管压力监测报警与紧急自动切断联锁; 项号待核实)",
             Title = new("燃气总管压力异常", "Fuel gas header pressure abnormal"),
             Roles = [R("pressure", "header pressure"), O("shutOffClosed", "emergency shut-off valve closed feedback (1)")],
-            Parameters = [P("low", null, "burner design low pressure"), P("high", null, "burner design high pressure"), P("within", "3s", "shut-off deadline [E]"), P("deadband", "0", ""), P("onDelay", "1s", ""), P("offDelay", "5s", "")],
+            Parameters = [P("low", null, "burner design low pressure"), P("high", null, "burner design high pressure"), P("within", "3s", "shut-off deadline [E]"), P("deadband", "0", "as for the rule type"), P("onDelay", "1s", "as for the rule type"), P("offDelay", "5s", "as for the rule type")],
             Expansion = "limit L = low, H = high; causeEffect SHUTOFF_NOT_EXECUTED: pressure <= low or >= high and shutOffClosed not 1 within `within` (latched)",
             Build = c => c.Has("shutOffClosed")
                 ? [Part(RuleTypes.Limit).Sig("value", "pressure").P("l", "low").P("h", "high").P("deadband", "deadband").P("onDelay", "onDelay").P("offDelay", "offDelay"), Part(RuleTypes.CauseEffect, "SHUTOFF_").Sig("cause", "pressure").Sig("effect1", "shutOffClosed").P("causeBelow", "low").P("causeAbove", "high").P("within", "within").Lit("latch", "true")]
@@ -350,7 +350,7 @@ public static partial class RulePresets
             Clause = "AQ 4273-2016 5.1.4 b); 令10号 第十一条(三)",
             Title = new("除尘器进出口压差偏离基准", "Collector differential pressure off its baseline"),
             Roles = [R("dp", "inlet to outlet differential pressure, Pa"), O("bagChange", "bag change / reset bit: starts learning the baseline"), O("fanRunning", "fan running bit: gates the rule")],
-            Parameters = [Opt("baseline", "configured baseline, Pa (else learnt after bagChange)"), P("learnFor", "30m", "baseline = mean of this period after bagChange rises (<= 8 h) [E]"), P("percent", "20", "± % of baseline [S]"), P("deadbandPercent", "2", ""), P("onDelay", "60s", ""), P("offDelay", "60s", "")],
+            Parameters = [Opt("baseline", "configured baseline, Pa (else learnt after bagChange)"), P("learnFor", "30m", "baseline = mean of this period after bagChange rises (<= 8 h) [E]"), P("percent", "20", "± % of baseline [S]"), P("deadbandPercent", "2", "as for the rule type"), P("onDelay", "60s", "as for the rule type"), P("offDelay", "60s", "as for the rule type")],
             Expansion = "deviation H (>= 100 + percent %: clogging), L (<= 100 - percent %: bag rupture); gated by fanRunning",
             Build = c =>
             [
@@ -368,7 +368,7 @@ public static partial class RulePresets
             Parameters =
             [
                 P("inletTrip", "70", "°C [S]"), P("hopperFirst", "60", "°C [E]"), P("hopperSecond", "70", "°C [E]"), P("hopperRisePerMinute", "5", "K/min [E]"),
-                P("within", "5s", "isolation deadline after inletTrip [E]"), P("deadband", "2", "°C"), P("onDelay", "0s", ""), P("offDelay", "10s", ""),
+                P("within", "5s", "isolation deadline after inletTrip [E]"), P("deadband", "2", "°C"), P("onDelay", "0s", "as for the rule type"), P("offDelay", "10s", "as for the rule type"),
             ],
             Expansion = "limit INLET_HH; limit HOPPER_H/HH and rateOfChange HOPPER_RISE_RATE over 1 min when hopper bound; causeEffect ISOLATION_NOT_EXECUTED inlet >= inletTrip → isolationClosed",
             Build = c =>
@@ -406,7 +406,7 @@ public static partial class RulePresets
             Clause = "令10号 第十一条(九) (遇湿自燃金属粉尘湿式除尘供水及液位、流量与打磨设备联锁)",
             Title = new("湿式除尘器供水不足", "Wet collector water supply low"),
             Roles = [R("level", "water tank level"), R("flow", "circulation water flow"), O("grindersRunning", "grinders running bit: gates level and flow"), O("grindersStopped", "grinders interlock-stopped feedback (1)")],
-            Parameters = [Opt("levelFirst", "early-warning level (L)"), P("levelTrip", null, "LL: stop the grinders"), P("flowTrip", null, "LL on the flow"), P("within", "5s", "grinder stop deadline [E]"), P("onDelay", "5s", ""), P("offDelay", "10s", "")],
+            Parameters = [Opt("levelFirst", "early-warning level (L)"), P("levelTrip", null, "LL: stop the grinders"), P("flowTrip", null, "LL on the flow"), P("within", "5s", "grinder stop deadline [E]"), P("onDelay", "5s", "as for the rule type"), P("offDelay", "10s", "as for the rule type")],
             Expansion = "limit LEVEL_L/LL, limit FLOW_LL, gated by grindersRunning; causeEffect STOP_NOT_EXECUTED level <= levelTrip → grindersStopped",
             Build = c =>
             {
@@ -429,7 +429,7 @@ public static partial class RulePresets
             Clause = "令10号 第十一条(九) (防止氢气积聚); 第六条(六); GB/T 50493-2019",
             Title = new("氢气浓度高", "Hydrogen concentration high"),
             Roles = [R("h2", "H2, %LEL"), O("fanRunning", "exhaust fan running feedback (1)")],
-            Parameters = [P("first", "25", "%LEL = 1 % vol [S]"), P("second", "50", "%LEL = 2 % vol [S]"), P("within", "10s", "fan must run within this after the first stage [E]"), P("deadband", "2", ""), P("offDelay", "30s", "")],
+            Parameters = [P("first", "25", "%LEL = 1 % vol [S]"), P("second", "50", "%LEL = 2 % vol [S]"), P("within", "10s", "fan must run within this after the first stage [E]"), P("deadband", "2", "as for the rule type"), P("offDelay", "30s", "as for the rule type")],
             Expansion = "limit H/HH; causeEffect FAN_NOT_EXECUTED h2 >= first → fanRunning when bound",
             Build = c => c.Has("fanRunning")
                 ? [Limit(c, "h2", h: "first", hh: "second"), Part(RuleTypes.CauseEffect, "FAN_").Sig("cause", "h2").Sig("effect1", "fanRunning").P("causeAbove", "first").P("within", "within")]
@@ -441,7 +441,7 @@ public static partial class RulePresets
             Clause = "令10号 第十一条(四)(八) (火花探测消除)",
             Title = new("火花探测报警", "Spark detection"),
             Roles = [R("sparks", "spark events (1 per spark, or a cumulative counter)"), O("extinguished", "extinguishing confirmed feedback (1)"), O("fault", "spark detector fault bit")],
-            Parameters = [P("count", "3", "COUNT at this many sparks [E]"), P("window", "60s", "[E]"), P("counter", "false", "true when sparks is a cumulative counter"), P("within", "2s", "extinguish deadline [E]"), P("offDelay", "0s", "")],
+            Parameters = [P("count", "3", "COUNT at this many sparks [E]"), P("window", "60s", "[E]"), P("counter", "false", "true when sparks is a cumulative counter"), P("within", "2s", "extinguish deadline [E]"), P("offDelay", "0s", "as for the rule type")],
             Expansion = "countInWindow COUNT (level 1); causeEffect EXTINGUISH_NOT_EXECUTED: a spark without extinguished = 1 within `within` (level 2, latched); state FAULT_STATE when fault bound",
             Build = c =>
             {
@@ -482,7 +482,7 @@ public static partial class RulePresets
         [
             P("recipe", null, $"recipe {role} for the alloy, diameter and strands ({unit})"), P("firstPercent", "85", "L at this % of recipe [E]"), P("tripPercent", "70", "LL (trip) at this % of recipe [E]"),
             P("fallPercent", "20", "FALL when it drops by this % [E]"), P("fallWindow", "2s", "within this window [E]"), P("minCastLength", "0", "mm: armed from this cast length (start-up ramp)"),
-            P("deadbandPercent", "2", ""), P("onDelay", "0s", ""), P("offDelay", "2s", ""),
+            P("deadbandPercent", "2", "as for the rule type"), P("onDelay", "0s", "as for the rule type"), P("offDelay", "2s", "as for the rule type"),
         ],
         Expansion = "deviation from recipe L = firstPercent %, LL = tripPercent %; rateOfChange FALL (fallPercent within fallWindow); all gated by casting = 1 and castLength >= minCastLength",
         Build = c =>

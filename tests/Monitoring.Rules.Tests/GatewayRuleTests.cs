@@ -221,3 +221,47 @@ public class GatewayRuleTests
         Assert.Equal("BAD_QUALITY", Assert.Single(transitions).Condition.Stage);
     }
 }
+
+public class PointLimitTickTests
+{
+    private static (GatewayRules Gateway, SensorRules Sensor) Build()
+    {
+        var rule = new Monitoring.Rules.Configuration.LimitRuleConfiguration { Id = "R1", High = 80, Deadband = 1, OnDelay = TimeSpan.FromSeconds(2), OffDelay = TimeSpan.FromSeconds(3) };
+        var ruleSet = TestSites.Compile(TestSites.Site("test.yaml", TestSites.Enterprise, TestSites.Gateway_(TestSites.Gateway, default, TestSites.Point(TestSites.Tag, rule))));
+        var gateway = ruleSet.FindGateway(TestSites.Enterprise, TestSites.Gateway)!;
+        Assert.True(gateway.TryGetSensor(TestSites.Tag, out var sensor));
+        return (gateway, sensor);
+    }
+
+    [Fact]
+    public void Tick_PointLimitOnDelayAndOffDelay_MatureWithoutReading()
+    {
+        var (gateway, sensor) = Build();
+        var transitions = new List<AlarmTransition>();
+
+        sensor.Evaluate(Plant.T0, 85, PointQuality.Good, transitions, Plant.T0);
+        gateway.Tick(Plant.T0 + 1999, transitions);
+        Assert.Empty(transitions);
+        gateway.Tick(Plant.T0 + 2500, transitions);
+        var raised = Assert.Single(transitions);
+        Assert.Equal((AlarmTransitionKind.Raised, Plant.T0 + 2000, 85d), (raised.Kind, raised.OccurredAtMs, raised.Value));
+
+        transitions.Clear();
+        sensor.Evaluate(Plant.T0 + 3000, 70, PointQuality.Good, transitions, Plant.T0 + 3000);
+        gateway.Tick(Plant.T0 + 6000, transitions);
+        Assert.Equal((AlarmTransitionKind.Cleared, Plant.T0 + 6000), (Assert.Single(transitions).Kind, transitions[0].OccurredAtMs));
+    }
+
+    [Fact]
+    public void Tick_PointLatestReadingBad_DelayDoesNotMature()
+    {
+        var (gateway, sensor) = Build();
+        var transitions = new List<AlarmTransition>();
+
+        sensor.Evaluate(Plant.T0, 85, PointQuality.Good, transitions, Plant.T0);
+        sensor.Evaluate(Plant.T0 + 500, 85, PointQuality.Bad, transitions, Plant.T0 + 500);
+        gateway.Tick(Plant.T0 + 5000, transitions);
+
+        Assert.Empty(transitions);
+    }
+}

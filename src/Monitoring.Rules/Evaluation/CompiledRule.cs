@@ -14,6 +14,14 @@ internal abstract class CompiledRule
 
     public abstract bool IsActive(AlarmCondition condition);
 
+    /// <summary>Whether <see cref="Mature"/> can ever do anything (the rule has an on- or off-delay).</summary>
+    public virtual bool HasDelays => false;
+
+    /// <summary>Lets a delay being counted mature at <paramref name="nowMs"/> (event time) without a new reading.</summary>
+    public virtual void Mature(long nowMs, List<AlarmTransition> transitions)
+    {
+    }
+
     /// <summary>Marks the condition active without a transition (an alarm restored after a restart). False when not ours.</summary>
     public abstract bool RestoreActive(AlarmCondition condition);
 }

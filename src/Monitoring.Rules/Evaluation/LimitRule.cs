@@ -24,6 +24,7 @@ internal sealed class LimitRule : CompiledRule
     private readonly double _deadband;
     private readonly long _onDelayMs;
     private readonly long _offDelayMs;
+    private double _lastValue;
 
     public LimitRule(IReadOnlyList<(AlarmCondition Condition, double Setpoint, bool High)> stages, double deadband, long onDelayMs, long offDelayMs)
     {
@@ -42,8 +43,37 @@ internal sealed class LimitRule : CompiledRule
 
     public override IReadOnlyList<AlarmCondition> Conditions => _conditions;
 
+    public override bool HasDelays => _onDelayMs > 0 || _offDelayMs > 0;
+
+    /// <summary>
+    /// Sample and hold: the last reading's state is assumed to persist, so a delay being counted matures at
+    /// start + delay even if no reading arrives then; the transition is dated then and carries the last value.
+    /// </summary>
+    public override void Mature(long nowMs, List<AlarmTransition> transitions)
+    {
+        for (var i = 0; i < _stages.Length; i++)
+        {
+            ref var stage = ref _stages[i];
+            if (!stage.Pending)
+            {
+                continue;
+            }
+
+            var delay = stage.Active ? _offDelayMs : _onDelayMs;
+            if (nowMs - stage.PendingSinceMs < delay)
+            {
+                continue;
+            }
+
+            stage.Pending = false;
+            stage.Active = !stage.Active;
+            transitions.Add(new AlarmTransition(stage.Condition, stage.Active ? AlarmTransitionKind.Raised : AlarmTransitionKind.Cleared, stage.PendingSinceMs + delay, _lastValue));
+        }
+    }
+
     public override void Evaluate(long timestampMs, double value, List<AlarmTransition> transitions)
     {
+        _lastValue = value;
         for (var i = 0; i < _stages.Length; i++)
         {
             ref var stage = ref _stages[i];

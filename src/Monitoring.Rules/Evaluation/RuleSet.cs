@@ -324,6 +324,7 @@ public sealed class GatewayRules
     private readonly SignalTable _table;
     private readonly GatewayRule[] _rules;
     private readonly GatewayRule[] _timed;
+    private readonly SensorRules[] _delayed;
     private readonly AlarmCondition[] _conditions;
     private bool _anyReading;
     private long _latestEventMs;
@@ -338,6 +339,7 @@ public sealed class GatewayRules
         _table = table;
         _rules = rules;
         _timed = [.. rules.Where(r => r.HasTimers)];
+        _delayed = [.. sensors.Values.Where(s => s.HasDelays)];
         _conditions = [.. rules.SelectMany(r => r.Conditions)];
         StaticViolations = staticViolations;
         foreach (var sensor in sensors.Values)
@@ -355,7 +357,7 @@ public sealed class GatewayRules
     /// <summary>
     /// Evaluates what time alone can change: no data (server clock <paramref name="nowMs"/> against the server time
     /// each point's last reading arrived), and, in the gateway's event time, cause→effect deadlines, on- and
-    /// off-delays that mature without a new reading, windows that expire, bad quality and flat lines that last.
+    /// off-delays that mature without a new reading (point limit rules too, while the point's latest reading is good), windows that expire, bad quality and flat lines that last.
     /// The gateway's event time is estimated as its latest reading's timestamp plus the server time elapsed since
     /// that reading arrived, so a gateway whose clock is skewed keeps its own time base. Call it from the partition
     /// that owns the gateway (single writer), e.g. every 500 ms. Allocates nothing unless it appends a transition.
@@ -363,6 +365,14 @@ public sealed class GatewayRules
     public void Tick(long nowMs, List<AlarmTransition> transitions)
     {
         long? eventNow = _anyReading ? _latestEventMs + Math.Max(0, nowMs - _latestReceivedAtMs) : null;
+        if (eventNow is { } now)
+        {
+            foreach (var sensor in _delayed)
+            {
+                sensor.Mature(now, transitions);
+            }
+        }
+
         foreach (var rule in _timed)
         {
             rule.Tick(eventNow, nowMs, _table, transitions);
@@ -494,6 +504,25 @@ public sealed class SensorRules
     }
 
     internal GatewayRules? Owner { get; set; }
+
+    internal bool HasDelays => _rules.Any(r => r.HasDelays);
+
+    /// <summary>
+    /// Point rules' delays maturing on the gateway's timer. Only while the point's latest reading is good: a bad
+    /// reading neither advances nor breaks a delay (as on readings), so a delay does not mature through it.
+    /// </summary>
+    internal void Mature(long nowMs, List<AlarmTransition> transitions)
+    {
+        if (!_evaluatedAny || _table.Bad[_index])
+        {
+            return;
+        }
+
+        foreach (var rule in _rules)
+        {
+            rule.Mature(nowMs, transitions);
+        }
+    }
 
     public PointConfiguration Point { get; }
     public string Tag => Point.Tag;

@@ -2,8 +2,8 @@ namespace Monitoring.Ingestion.Security;
 
 /// <summary>
 /// Authorization policy names for the HTTP API: put <c>.RequireAuthorization(Policies.Operate)</c> on an
-/// endpoint. Callers authenticate with an API key (<c>X-Api-Key</c> or <c>Authorization: Bearer</c>) or,
-/// when configured, a JWT; see docs/security.md.
+/// endpoint. Callers authenticate with an API key (<c>X-Api-Key</c> or <c>Authorization: Bearer</c>);
+/// see docs/security.md.
 /// </summary>
 public static class Policies
 {
@@ -17,7 +17,7 @@ public static class Policies
     public const string Administer = "monitoring.administer";
 }
 
-/// <summary>The roles an API key or a JWT <c>role</c> claim may carry.</summary>
+/// <summary>The roles an API key may carry.</summary>
 public static class Roles
 {
     public const string Viewer = "viewer";

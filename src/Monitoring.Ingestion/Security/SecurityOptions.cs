@@ -14,9 +14,6 @@ internal sealed class SecurityOptions
     /// <summary>API keys, one per user or integration.</summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
-    /// <summary>Optional JWT bearer validation, in addition to API keys.</summary>
-    public JwtOptions Jwt { get; set; } = new();
-
     /// <summary>
     /// Gateway credentials for the embedded broker. With none here and no <see cref="GatewayPasswordFile"/>,
     /// the embedded broker accepts anyone (development default, logged as a warning).
@@ -48,23 +45,6 @@ internal sealed class ApiKeyOptions
 
     /// <summary>The key itself (allowed for environment variables and secret stores; never commit it).</summary>
     public string? Key { get; set; }
-}
-
-internal sealed class JwtOptions
-{
-    /// <summary>OpenID Connect authority (its metadata gives the signing keys). Empty: JWT off unless <see cref="SigningKey"/> is set.</summary>
-    public string? Authority { get; set; }
-
-    /// <summary>Symmetric signing key (base64, at least 32 bytes) for tokens issued by a trusted local issuer.</summary>
-    public string? SigningKey { get; set; }
-
-    public string? Issuer { get; set; }
-    public string? Audience { get; set; }
-
-    /// <summary>The claim that carries the role.</summary>
-    public string RoleClaim { get; set; } = "role";
-
-    public bool Enabled => !string.IsNullOrEmpty(Authority) || !string.IsNullOrEmpty(SigningKey);
 }
 
 internal sealed class GatewayCredentialOptions
@@ -157,8 +137,6 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
                 errors.Add($"{at}:PasswordHash is not a Mosquitto $7$ or $6$ hash.");
         }
 
-        if (options.Jwt.Enabled && string.IsNullOrEmpty(options.Jwt.Audience))
-            errors.Add("Monitoring:Security:Jwt:Audience is required when JWT validation is on.");
         if (options.Broker.TlsPort is < 0 or > 65535)
             errors.Add("Monitoring:Security:Broker:TlsPort must be 0 (off) or a port.");
         if (options.Broker.TlsPort > 0 && string.IsNullOrEmpty(options.Broker.CertificateFile))

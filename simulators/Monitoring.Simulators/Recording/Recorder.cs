@@ -1,8 +1,8 @@
 using System.Buffers;
+using Monitoring.Simulators.Gateway;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using Monitoring.Simulators.Gateway;
 
 namespace Monitoring.Simulators.Recording;
 

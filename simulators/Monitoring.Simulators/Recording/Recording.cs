@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -26,7 +27,8 @@ public static class RecordingFormat
     public static string Line(long offsetMs, string relativeTopic, bool retain, ReadOnlySpan<byte> payload)
     {
         var buffer = new ArrayBufferWriter<byte>(payload.Length + 96);
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps the recorded JSON payloads readable in the file (no \u0022 for every quote).
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("t", offsetMs);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
+using Monitoring.Ingestion.Security;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -184,7 +185,8 @@ internal sealed partial class MqttIngress : IAsyncDisposable
                 .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
                 .WithReceiveMaximum((ushort)o.ReceiveMaximum)
                 .WithKeepAlivePeriod(o.KeepAlive)
-                .WithTimeout(TimeSpan.FromSeconds(10));
+                .WithTimeout(TimeSpan.FromSeconds(10))
+                .WithMonitoringTls(o);
             if (!string.IsNullOrEmpty(o.Username))
                 builder = builder.WithCredentials(o.Username, o.Password);
             _clientOptions = builder.Build();

@@ -474,7 +474,11 @@ public static partial class RulePresets
 
     private static RulePreset MouldWater(string id, string role, string zh, string en, string what, string unit) => new()
     {
-        Id = id, Industry = Aluminium, Level = 2, MajorHazard = true, Priority = AlarmPriorities.Critical,
+        Id = id,
+        Industry = Aluminium,
+        Level = 2,
+        MajorHazard = true,
+        Priority = AlarmPriorities.Critical,
         Clause = $"令10号 第五条 (铝加工深井铸造结晶器冷却水{what}监测报警, 与快速切断阀、紧急排放阀、流槽断开装置及倾动式浇铸炉联锁)",
         Title = new(zh, en),
         Roles = [R(role, $"mould cooling water inlet {role}, {unit}"), O("casting", "casting bit: gates the rule"), O("castLength", "cast length, mm: armed from minCastLength")],

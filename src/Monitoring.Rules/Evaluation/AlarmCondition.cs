@@ -38,5 +38,12 @@ public enum AlarmTransitionKind : byte
     Cleared,
 }
 
-/// <summary>A condition became true (after its on-delay) or returned to normal (after off-delay and deadband).</summary>
-public readonly record struct AlarmTransition(AlarmCondition Condition, AlarmTransitionKind Kind, long OccurredAtMs, double Value);
+/// <summary>
+/// A condition became true (after its on-delay) or returned to normal (after off-delay and deadband).
+/// <see cref="Value"/> is NaN when there is no value to carry (a bad-quality or no-data raise): events carry null then.
+/// </summary>
+public readonly record struct AlarmTransition(AlarmCondition Condition, AlarmTransitionKind Kind, long OccurredAtMs, double Value)
+{
+    /// <summary>False when <see cref="Value"/> is NaN (no value: serialize as null, JSON has no NaN).</summary>
+    public bool HasValue => !double.IsNaN(Value);
+}

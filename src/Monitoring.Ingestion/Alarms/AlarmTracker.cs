@@ -179,7 +179,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         else
             Store(next);
         entries.Add(Entry(next, acknowledged.EventId, nameof(AlarmAcknowledged), Serialize(acknowledged),
-            new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment)) with { StateJson = closed ? null : Serialize(next) });
+            new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment)) with
+        { StateJson = closed ? null : Serialize(next) });
         IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmAcknowledged)), new("priority", next.Raised.Priority));
         return OperatorOutcome.Done(closed ? null : next);
     }
@@ -246,7 +247,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         else
             Store(next);
         entries.Add(Entry(next, returned.EventId, nameof(AlarmReturnedToService), Serialize(returned), new AuditRecord(now, actor, "return-to-service", alarmId, next.Key, reason))
-            with { StateJson = closed ? null : Serialize(next) });
+            with
+        { StateJson = closed ? null : Serialize(next) });
         return OperatorOutcome.Done(closed ? null : next);
     }
 
@@ -319,12 +321,32 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var r = a.Raised;
         return new AlarmAcknowledged
         {
-            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
-            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
-            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
-            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
-            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
-            AcknowledgedBy = actor, Comment = comment, AcknowledgedAt = now,
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            AcknowledgedBy = actor,
+            Comment = comment,
+            AcknowledgedAt = now,
         };
     }
 
@@ -333,12 +355,32 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var r = a.Raised;
         return new AlarmShelved
         {
-            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
-            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
-            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
-            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
-            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
-            ShelvedBy = actor, Reason = reason, ShelvedUntil = until,
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            ShelvedBy = actor,
+            Reason = reason,
+            ShelvedUntil = until,
         };
     }
 
@@ -347,12 +389,32 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var r = a.Raised;
         return new AlarmOutOfService
         {
-            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
-            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
-            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
-            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
-            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
-            RemovedBy = actor, Reason = reason, OutOfServiceUntil = until,
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            RemovedBy = actor,
+            Reason = reason,
+            OutOfServiceUntil = until,
         };
     }
 
@@ -361,12 +423,31 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var r = a.Raised;
         return new AlarmReturnedToService
         {
-            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
-            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
-            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
-            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
-            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
-            ReturnedBy = actor, Reason = reason,
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            ReturnedBy = actor,
+            Reason = reason,
         };
     }
 
@@ -375,12 +456,31 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var r = a.Raised;
         return new AlarmUnshelved
         {
-            AlarmId = r.AlarmId, EventId = AlarmEventIds.For(r.AlarmId, a.Sequence), Sequence = a.Sequence,
-            RuleId = r.RuleId, RuleVersion = r.RuleVersion, Enterprise = r.Enterprise, Gateway = r.Gateway, Tags = r.Tags,
-            Equipment = r.Equipment, Industry = r.Industry, Priority = r.Priority, Level = r.Level, MajorHazard = r.MajorHazard,
-            Clause = r.Clause, Value = a.LastValue, Limit = r.Limit, Unit = r.Unit, Condition = r.Condition,
-            OccurredAt = now, DetectedAt = now, Historical = false, Context = [], Simulated = r.Simulated,
-            UnshelvedBy = actor, Reason = reason,
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            UnshelvedBy = actor,
+            Reason = reason,
         };
     }
 }

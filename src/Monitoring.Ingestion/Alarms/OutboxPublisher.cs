@@ -62,9 +62,33 @@ internal sealed partial class OutboxPublisher(
         }
     }
 
+    /// <summary>Bound of the final flush on stop; what is left waits in the durable outbox for the next start.</summary>
+    public static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(10);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+
+        // The ingestion path has drained into the outbox by now (it stops first): publish what it left.
+        using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        flush.CancelAfter(FinalFlushTimeout);
+        try
+        {
+            while (await PublishPendingAsync(flush.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex)
+        {
+            LogFinalFlushIncomplete(logger, ex.Message);
+        }
+    }
+
     /// <summary>Publishes what is in the outbox now. Returns how many events were published.</summary>
     public async Task<int> PublishPendingAsync(CancellationToken cancellationToken)
     {
+        // Counted before publishing too, so the gauge shows the backlog while the bus is down.
+        IngestionMetrics.SetOutboxDepth(await journal.CountOutboxAsync(cancellationToken));
         var items = await journal.ReadOutboxAsync(options.Value.PublishBatch, cancellationToken);
         foreach (var item in items)
         {
@@ -101,6 +125,9 @@ internal sealed partial class OutboxPublisher(
         var eventId = item.EventId;
         return bus.Publish(message, context => context.MessageId = eventId, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Final outbox flush on stop did not finish; the rest is published at the next start: {Error}")]
+    private static partial void LogFinalFlushIncomplete(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing alarm events failed ({Failures} in a row); they stay in the outbox: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, int failures, string error);

@@ -84,13 +84,15 @@ internal static class IngestionServiceCollectionExtensions
         services.AddMonitoringSecurity(configuration);
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<MqttIngress>();
+        // Hosted services stop in reverse order of registration. The bus first, then the outbox
+        // publisher, then the ingestion path: on SIGTERM the workers drain into the outbox, the
+        // publisher flushes it, and only then does the bus stop.
+        AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
+        services.AddSingleton<OutboxPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService<IngestionHost>();
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
-        services.AddSingleton<OutboxPublisher>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
-
-        AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
 
         services.AddHealthChecks()
             .AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"])

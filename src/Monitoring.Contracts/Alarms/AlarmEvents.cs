@@ -223,6 +223,37 @@ public sealed record AlarmReturnedToService
     public required string Reason { get; init; }
 }
 
+/// <summary>An operator reset a latched alarm after its condition had returned to normal.</summary>
+public sealed record AlarmReset
+{
+    public required Guid AlarmId { get; init; }
+    public required Guid EventId { get; init; }
+    public required long Sequence { get; init; }
+    public required string RuleId { get; init; }
+    public required int RuleVersion { get; init; }
+    public required string Enterprise { get; init; }
+    public required string Gateway { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public string? Equipment { get; init; }
+    public required string Industry { get; init; }
+    public required string Priority { get; init; }
+    public required int Level { get; init; }
+    public required bool MajorHazard { get; init; }
+    public string? Clause { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string? Unit { get; init; }
+    public required LocalizedText Condition { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+    public required DateTimeOffset DetectedAt { get; init; }
+    public required bool Historical { get; init; }
+    public required IReadOnlyList<ContextReading> Context { get; init; }
+    public required bool Simulated { get; init; }
+    /// <summary>User id of the operator; null when the shelf expired.</summary>
+    public required string ResetBy { get; init; }
+    public string? Comment { get; init; }
+}
+
 /// <summary>The alarm stayed unacknowledged past its response time and was escalated.</summary>
 public sealed record AlarmEscalated
 {

@@ -102,6 +102,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Acknowledged = false,
                 Shelf = existing?.Shelf,
                 OutOfService = existing?.OutOfService,
+                Latched = false,
                 Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
                 LastValue = value,
                 LastChangedAt = now,
@@ -142,7 +143,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Context = context.Readings,
             Simulated = context.Simulated,
         };
-        var returned = existing with { Sequence = clearSequence, ConditionActive = false, LastValue = value, LastChangedAt = now };
+        var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now };
         entries.Add(Entry(returned, cleared.EventId, nameof(AlarmCleared), Serialize(cleared), null));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmCleared)), new("priority", condition.Priority));
 
@@ -284,7 +285,57 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
     }
 
     /// <summary>Nothing left to attend to: back to normal, acknowledged, and in service.</summary>
-    private static bool IsClosed(TrackedAlarm alarm) => !alarm.ConditionActive && alarm.Acknowledged && alarm.OutOfService is null;
+    private static bool IsClosed(TrackedAlarm alarm) => !alarm.ConditionActive && alarm.Acknowledged && alarm.OutOfService is null && !alarm.Latched;
+
+    /// <summary>An operator reset a latched alarm whose condition has returned to normal. Closes it when it was acknowledged.</summary>
+    public OperatorOutcome Reset(Guid alarmId, string actor, string? comment, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        if (!alarm.Latched || alarm.ConditionActive)
+            return OperatorOutcome.Rejected(alarm.ConditionActive ? "the condition is still active: reset after it returns to normal" : "the alarm is not latched");
+
+        var now = timeProvider.GetUtcNow();
+        var next = alarm with { Sequence = alarm.Sequence + 1, Latched = false, LastChangedAt = now };
+        var r = next.Raised;
+        var reset = new AlarmReset
+        {
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, next.Sequence),
+            Sequence = next.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = next.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            ResetBy = actor,
+            Comment = comment,
+        };
+        var closed = IsClosed(next);
+        if (closed)
+            Remove(next);
+        else
+            Store(next);
+        entries.Add(Entry(next, reset.EventId, nameof(AlarmReset), Serialize(reset), new AuditRecord(now, actor, "reset", alarmId, next.Key, comment))
+            with
+        { StateJson = closed ? null : Serialize(next) });
+        return OperatorOutcome.Done(closed ? null : next);
+    }
 
     private bool CountRaise(string key, long occurredAtMs)
     {

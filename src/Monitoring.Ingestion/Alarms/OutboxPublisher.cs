@@ -113,6 +113,7 @@ internal sealed partial class OutboxPublisher(
         nameof(AlarmEscalated) => PublishAsync<AlarmEscalated>(item, cancellationToken),
         nameof(AlarmOutOfService) => PublishAsync<AlarmOutOfService>(item, cancellationToken),
         nameof(AlarmReturnedToService) => PublishAsync<AlarmReturnedToService>(item, cancellationToken),
+        nameof(AlarmReset) => PublishAsync<AlarmReset>(item, cancellationToken),
         nameof(GatewayStatusChanged) => PublishAsync<GatewayStatusChanged>(item, cancellationToken),
         _ => throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'"),
     };

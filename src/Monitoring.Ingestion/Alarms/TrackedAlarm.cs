@@ -22,6 +22,8 @@ internal sealed record TrackedAlarm
     public string? Comment { get; init; }
     public Shelf? Shelf { get; init; }
     public OutOfService? OutOfService { get; init; }
+    /// <summary>A latching rule's alarm that returned to normal and waits for an operator's reset.</summary>
+    public bool Latched { get; init; }
     /// <summary>Raised at least <see cref="AlarmTracker.ChatterRaises"/> times within <see cref="AlarmTracker.ChatterWindow"/>.</summary>
     public bool Chattering { get; init; }
     public double? LastValue { get; init; }
@@ -30,6 +32,7 @@ internal sealed record TrackedAlarm
     /// <summary>The ISA-18.2 state shown to operators.</summary>
     public string State => OutOfService is not null ? AlarmStates.OutOfService
         : Shelf is not null ? AlarmStates.Shelved
+        : Latched && !ConditionActive ? AlarmStates.Latched
         : ConditionActive ? (Acknowledged ? AlarmStates.Acknowledged : AlarmStates.Unacknowledged)
         : AlarmStates.ReturnedToNormalUnacknowledged;
 }
@@ -43,6 +46,7 @@ internal sealed record OutOfService(string By, string Reason, DateTimeOffset Unt
 internal static class AlarmStates
 {
     public const string OutOfService = "out-of-service";
+    public const string Latched = "latched";
     public const string Unacknowledged = "unacknowledged";
     public const string Acknowledged = "acknowledged";
     public const string ReturnedToNormalUnacknowledged = "returned-to-normal-unacknowledged";

@@ -58,6 +58,10 @@ internal static class AlarmEndpoints
             RunAsync(alarmId, alarms, pipeline, entries => alarms.ReturnToService(alarmId, Actor(http), body?.Reason, entries), ct))
             .RequireAuthorization(Policies.Operate);
 
+        api.MapPost("/alarms/{alarmId:guid}/reset", (Guid alarmId, AcknowledgeRequest? body, HttpContext http, AlarmTracker alarms, IngestionPipeline pipeline, CancellationToken ct) =>
+            RunAsync(alarmId, alarms, pipeline, entries => alarms.Reset(alarmId, Actor(http), body?.Comment, entries), ct))
+            .RequireAuthorization(Policies.Operate);
+
         api.MapGet("/audit", async (AlarmJournal journal, int? limit, CancellationToken ct) =>
             await journal.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct));
     }
@@ -116,6 +120,7 @@ internal sealed record AlarmView(
     string? Comment,
     Shelf? Shelf,
     OutOfService? OutOfService,
+    bool Latched,
     bool Chattering,
     string RuleId,
     int RuleVersion,
@@ -142,7 +147,7 @@ internal sealed record AlarmView(
     {
         var r = a.Raised;
         return new AlarmView(r.AlarmId, a.Key, a.State, a.Sequence, a.ConditionActive, a.Acknowledged, a.AcknowledgedBy, a.AcknowledgedAt, a.Comment, a.Shelf,
-            a.OutOfService, a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
+            a.OutOfService, a.Latched, a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
             r.Value, a.LastValue, r.Limit, r.Unit, r.Condition, r.OccurredAt, a.LastChangedAt, r.Historical, r.Simulated);
     }
 }

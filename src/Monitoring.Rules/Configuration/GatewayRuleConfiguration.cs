@@ -25,6 +25,8 @@ public sealed class GatewayRuleConfiguration
     public int? Level { get; init; }
     /// <summary>Null for the preset's default (false for plain rule types).</summary>
     public bool? MajorHazard { get; init; }
+    /// <summary>The rule's alarms latch until reset (see <see cref="Evaluation.AlarmCondition.Latching"/>).</summary>
+    public bool Latch { get; init; }
     public string? Clause { get; init; }
     public string? Equipment { get; init; }
     public LocalizedText? Condition { get; init; }

@@ -22,9 +22,9 @@ public static partial class SiteConfigurationParser
 
     private static readonly string[] SiteFields = ["enterprise", "name", "industry", "gateways"];
     private static readonly string[] GatewayFields = ["id", "points", "rules"];
-    private static readonly string[] GatewayRuleFields = ["id", "type", "preset", "version", "priority", "level", "majorHazard", "clause", "condition", "equipment", "signals", "parameters", "armedWhen"];
+    private static readonly string[] GatewayRuleFields = ["id", "type", "preset", "version", "priority", "level", "majorHazard", "latch", "clause", "condition", "equipment", "signals", "parameters", "armedWhen"];
     private static readonly string[] PointFields = ["tag", "unit", "equipment", "description", "rules"];
-    private static readonly string[] CommonRuleFields = ["id", "type", "version", "priority", "majorHazard", "clause", "condition"];
+    private static readonly string[] CommonRuleFields = ["id", "type", "version", "priority", "majorHazard", "latch", "clause", "condition"];
     private static readonly string[] LimitRuleFields = [.. CommonRuleFields, "hh", "h", "l", "ll", "deadband", "onDelay", "offDelay"];
     private static readonly string[] LimitFields = ["hh", "h", "l", "ll"];
     private static readonly string[] ConditionFields = ["zh", "en"];
@@ -282,6 +282,7 @@ public static partial class SiteConfigurationParser
                 Priority = priority,
                 Level = level,
                 MajorHazard = Boolean(fields, "majorHazard"),
+                Latch = Boolean(fields, "latch") ?? false,
                 Clause = Text(fields, "clause"),
                 Equipment = Text(fields, "equipment"),
                 Condition = Condition(fields),
@@ -434,6 +435,7 @@ public static partial class SiteConfigurationParser
                 Version = common.Version,
                 Priority = common.Priority,
                 MajorHazard = common.MajorHazard,
+                Latch = common.Latch,
                 Clause = common.Clause,
                 Condition = common.Condition,
                 Location = common.Location,
@@ -461,7 +463,7 @@ public static partial class SiteConfigurationParser
             return errors.Count == errorsBefore ? rule : null;
         }
 
-        private sealed record CommonRule(string Id, int Version, string? Priority, bool MajorHazard, string? Clause, LocalizedText? Condition, SourceMark Location);
+        private sealed record CommonRule(string Id, int Version, string? Priority, bool MajorHazard, bool Latch, string? Clause, LocalizedText? Condition, SourceMark Location);
 
         private CommonRule? ReadCommon(YamlMappingNode map, Dictionary<string, YamlNode> fields)
         {
@@ -479,11 +481,12 @@ public static partial class SiteConfigurationParser
             }
 
             var majorHazard = Boolean(fields, "majorHazard") ?? false;
+            var latch = Boolean(fields, "latch") ?? false;
             var clause = Text(fields, "clause");
             var condition = Condition(fields);
             return id is null
                 ? null
-                : new CommonRule(id, version, priority, majorHazard, clause, condition, MarkOf(fields["id"]));
+                : new CommonRule(id, version, priority, majorHazard, latch, clause, condition, MarkOf(fields["id"]));
         }
 
         private LocalizedText? Condition(Dictionary<string, YamlNode> fields)

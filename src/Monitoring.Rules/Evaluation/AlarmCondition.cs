@@ -22,6 +22,11 @@ public sealed class AlarmCondition
     /// <summary>1 = first stage (warning), 2 = second stage (action), per GB/T 50493.</summary>
     public required int Level { get; init; }
     public required bool MajorHazard { get; init; }
+    /// <summary>
+    /// ISA-18.2 latching: after the condition returns to normal the alarm stays <c>latched</c> until an
+    /// operator resets it, so a short excursion (a trip that cleared itself) cannot go unnoticed.
+    /// </summary>
+    public bool Latching { get; init; }
     public string? Clause { get; init; }
     public double? Limit { get; init; }
     public string? Unit { get; init; }

@@ -258,6 +258,7 @@ public sealed class RuleSet
                 Priority = rule.Priority ?? (level == 2 ? AlarmPriorities.High : AlarmPriorities.Medium),
                 Level = level,
                 MajorHazard = rule.MajorHazard,
+                Latching = rule.Latch,
                 Clause = rule.Clause,
                 Limit = limit,
                 Unit = point.Unit,

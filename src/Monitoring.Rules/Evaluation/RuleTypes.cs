@@ -694,6 +694,7 @@ internal sealed class GatewayRuleCompiler(
             Priority = spec.Priority ?? _part.DefaultPriority ?? (effectiveLevel == 2 ? AlarmPriorities.High : AlarmPriorities.Medium),
             Level = effectiveLevel,
             MajorHazard = spec.MajorHazard ?? _part.DefaultMajorHazard,
+            Latching = spec.Latch,
             Clause = spec.Clause ?? _part.DefaultClause,
             Limit = limit,
             Unit = unit,

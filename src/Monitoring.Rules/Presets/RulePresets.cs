@@ -221,6 +221,7 @@ public static partial class RulePresets
                 Priority = rule.Priority,
                 Level = rule.Level,
                 MajorHazard = rule.MajorHazard,
+                Latch = rule.Latch,
                 Clause = rule.Clause,
                 Equipment = rule.Equipment,
                 Condition = rule.Condition,

@@ -160,6 +160,35 @@ internal static class EventSamples
         Reason = UnshelveReasons.Manual,
     };
 
+    public static AlarmReset Reset() => new()
+    {
+        AlarmId = AlarmId,
+        EventId = AlarmEventIds.For(AlarmId, 7),
+        Sequence = 7,
+        RuleId = "cast1-mould-water-pressure-ll",
+        RuleVersion = 3,
+        Enterprise = "91310000MA1FL4XQ3A",
+        Gateway = "gw-01",
+        Tags = Tags,
+        Equipment = "CAST1 mould",
+        Industry = Industries.AluminiumCasting,
+        Priority = AlarmPriorities.Critical,
+        Level = 2,
+        MajorHazard = true,
+        Clause = "AQ 7013-2018 6.2.3",
+        Value = 0.182,
+        Limit = 0.2,
+        Unit = "MPa",
+        Condition = Condition,
+        OccurredAt = OccurredAt.AddHours(1),
+        DetectedAt = DetectedAt.AddHours(1),
+        Historical = false,
+        Context = Context,
+        Simulated = true,
+        ResetBy = "operator.li",
+        Comment = "cut-off valve inspected, casting resumed",
+    };
+
     public static AlarmOutOfService OutOfService() => new()
     {
         AlarmId = AlarmId,

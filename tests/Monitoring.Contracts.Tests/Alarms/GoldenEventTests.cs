@@ -47,6 +47,9 @@ public class GoldenEventTests
     public void AlarmReturnedToService_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.ReturnedToService());
 
     [Fact]
+    public void AlarmReset_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Reset());
+
+    [Fact]
     public void AlarmEscalated_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Escalated());
 
     [Fact]
@@ -95,7 +98,7 @@ public class GoldenEventTests
                  {
                      typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
                      typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(GatewayStatusChanged),
-                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService),
+                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset),
                  })
         {
             Assert.Equal(typeof(object), type.BaseType);

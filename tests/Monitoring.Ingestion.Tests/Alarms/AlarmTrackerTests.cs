@@ -230,4 +230,46 @@ public sealed class AlarmTrackerTests
         Assert.Equal(UnshelveReasons.Expired, returned.Reason);
         Assert.Null(returned.ReturnedBy);
     }
+
+    [Fact]
+    public void LatchingCondition_ReturnedToNormal_StaysLatchedUntilReset_EvenWhenAcknowledged()
+    {
+        var latching = new AlarmCondition
+        {
+            Key = "ENT/gw01/T/TRIP/HH",
+            RuleId = "TRIP",
+            RuleVersion = 1,
+            Enterprise = "ENT",
+            Gateway = "gw01",
+            Tags = ["T"],
+            Industry = Industries.Steel,
+            Priority = AlarmPriorities.Critical,
+            Level = 2,
+            MajorHazard = true,
+            Latching = true,
+            Description = new LocalizedText("跳闸", "trip"),
+        };
+        _tracker.Apply(new AlarmTransition(latching, AlarmTransitionKind.Raised, NowMs, 1), Context, _entries);
+        var id = Single().Raised.AlarmId;
+        _tracker.Acknowledge(id, "officer", null, _entries);
+        _tracker.Apply(new AlarmTransition(latching, AlarmTransitionKind.Cleared, NowMs, 0), Context, _entries);
+
+        Assert.Equal("latched", Single().State);
+        Assert.Equal(nameof(AlarmCleared), _entries[^1].MessageType);
+
+        var outcome = _tracker.Reset(id, "officer", "inspected", _entries);
+
+        Assert.Equal(OperatorOutcomeKind.Done, outcome.Kind);
+        Assert.Empty(_tracker.All);
+        Assert.Equal(nameof(AlarmReset), _entries[^1].MessageType);
+        Assert.Equal("reset", _entries[^1].Audit!.Action);
+    }
+
+    [Fact]
+    public void Reset_WhileConditionActive_IsRejected()
+    {
+        Raise();
+
+        Assert.Equal(OperatorOutcomeKind.Rejected, _tracker.Reset(Single().Raised.AlarmId, "officer", null, _entries).Kind);
+    }
 }

@@ -15,6 +15,7 @@ namespace Monitoring.Ingestion.Hosting;
 internal sealed partial class ConfigurationReloader(
     RuleSetHolder ruleSets,
     AlarmTracker alarms,
+    GatewayRegistry gateways,
     IOptions<ServiceOptions> options,
     IHostEnvironment environment,
     TimeProvider time,
@@ -42,6 +43,14 @@ internal sealed partial class ConfigurationReloader(
             else
             {
                 RestoreActiveAlarms(next);
+                // Gateways added by the change are watched for silence from now on.
+                var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+                foreach (var site in next.Sites)
+                {
+                    foreach (var configured in site.Gateways)
+                        gateways.ExpectIfUnknown(site.Enterprise, configured.Id, nowMs);
+                }
+
                 ruleSets.Replace(next);
                 report = new ReloadReport(time.GetUtcNow(), trigger, Applied: true, ruleSets.Version, []);
                 LogApplied(logger, trigger, ruleSets.Version, next.Conditions.Count);

@@ -16,6 +16,13 @@ internal sealed class GatewayRegistry
     /// <summary>Registers a configured gateway before it has spoken, so that its silence is noticed too.</summary>
     public void Expect(string enterprise, string gateway, long sinceMs) => Get(enterprise, gateway).LastSeenAtMs = sinceMs;
 
+    /// <summary>As <see cref="Expect"/>, for a gateway not known yet (a reload must not reset the last-seen time of known ones).</summary>
+    public void ExpectIfUnknown(string enterprise, string gateway, long sinceMs)
+    {
+        if (!_gateways.ContainsKey((enterprise, gateway)))
+            Expect(enterprise, gateway, sinceMs);
+    }
+
     public IReadOnlyList<GatewayState> All() => [.. _gateways.Values.OrderBy(g => g.Enterprise, StringComparer.Ordinal).ThenBy(g => g.Gateway, StringComparer.Ordinal)];
 }
 

@@ -63,4 +63,17 @@ public sealed class GatewayStateTests
         Assert.Equal(2, gateway.Rejections["invalid_tag"]);
         Assert.Equal(1, gateway.Rejections["too_old"]);
     }
+
+    [Fact]
+    public void ExpectIfUnknown_KnownGateway_KeepsItsLastSeenTime_UnknownGatewayIsRegistered()
+    {
+        var registry = new GatewayRegistry();
+        registry.Get("ENT", "gw01").LastSeenAtMs = 100;
+
+        registry.ExpectIfUnknown("ENT", "gw01", 500);
+        registry.ExpectIfUnknown("ENT", "gw02", 500);
+
+        Assert.Equal(100, registry.Get("ENT", "gw01").LastSeenAtMs);
+        Assert.Equal(500, registry.Get("ENT", "gw02").LastSeenAtMs);
+    }
 }

@@ -261,13 +261,8 @@ internal sealed partial class PartitionWorker
         }
     }
 
-    private string InternTag(ReadOnlySpan<byte> utf8Tag)
+    private string InternTag(ReadOnlySpan<char> chars)
     {
-        // Tags are ASCII by contract (validated by the decoder), so one byte is one char.
-        Span<char> chars = stackalloc char[utf8Tag.Length];
-        for (var i = 0; i < utf8Tag.Length; i++)
-            chars[i] = (char)utf8Tag[i];
-
         if (_tagLookup.TryGetValue(chars, out var tag))
             return tag;
 
@@ -280,16 +275,19 @@ internal sealed partial class PartitionWorker
 
     private void OnPoint(in DecodedPoint point, InboundMessage message, GatewayRules? rules, bool simulated)
     {
+        // Tags are ASCII by contract (validated by the decoder): one byte is one char, decoded once.
+        Span<char> chars = stackalloc char[point.Tag.Length];
+        Encoding.Latin1.GetChars(point.Tag, chars);
         SensorRules? sensor = null;
         string tag;
-        if (rules is not null && TryFindSensor(rules, point.Tag, out var found))
+        if (rules is not null && rules.TryGetSensor(chars, out var found))
         {
             sensor = found;
             tag = found.Tag;
         }
         else
         {
-            tag = InternTag(point.Tag);
+            tag = InternTag(chars);
         }
 
         _batch[_batchCount++] = new Reading(message.Enterprise, message.Gateway, tag, point.TimestampMs, point.Kind, point.Number, point.Boolean, point.Quality);
@@ -374,14 +372,6 @@ internal sealed partial class PartitionWorker
 
     private RuleSet? _staticChecksDoneFor;
     private RuleSet? _contextsFor;
-
-    private static bool TryFindSensor(GatewayRules rules, ReadOnlySpan<byte> utf8Tag, out SensorRules sensor)
-    {
-        Span<char> chars = stackalloc char[utf8Tag.Length];
-        for (var i = 0; i < utf8Tag.Length; i++)
-            chars[i] = (char)utf8Tag[i];
-        return rules.TryGetSensor(chars, out sensor);
-    }
 
     private ContextRing ContextOf(SensorRules sensor)
     {

@@ -107,9 +107,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 LastValue = value,
                 LastChangedAt = now,
             };
-            Store(alarm);
-            entries.Add(Entry(alarm, raised.EventId, nameof(AlarmRaised), Serialize(raised), null));
-            IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmRaised)), new("priority", condition.Priority));
+            Record(alarm, raised.EventId, raised, null, entries);
             return;
         }
 
@@ -144,23 +142,18 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             Simulated = context.Simulated,
         };
         var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now };
-        entries.Add(Entry(returned, cleared.EventId, nameof(AlarmCleared), Serialize(cleared), null));
-        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmCleared)), new("priority", condition.Priority));
-
-        if (returned.Shelf is { OneShot: true } shelf)
+        if (returned.Shelf is not { OneShot: true } shelf)
         {
-            returned = returned with { Sequence = returned.Sequence + 1, Shelf = null };
-            entries.Add(Entry(returned, AlarmEventIds.For(returned.Raised.AlarmId, returned.Sequence), nameof(AlarmUnshelved),
-                Serialize(Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now)), null));
+            // Returned to normal and already acknowledged: the alarm is closed (see IsClosed).
+            Record(returned, cleared.EventId, cleared, null, entries);
+            return;
         }
 
-        // Returned to normal and already acknowledged: the alarm is closed (unless it is out of service).
-        var closed = IsClosed(returned);
-        if (closed)
-            Remove(returned);
-        else
-            Store(returned);
-        entries[^1] = entries[^1] with { StateJson = closed ? null : Serialize(returned) };
+        // A one-shot shelf ends with the return to normal: two events, the second carries the final state.
+        Record(returned with { Shelf = null }, cleared.EventId, cleared, null, entries);
+        returned = returned with { Sequence = returned.Sequence + 1, Shelf = null };
+        var unshelved = Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now);
+        Record(returned, unshelved.EventId, unshelved, null, entries);
     }
 
     /// <summary>A duty officer acknowledged the alarm. Closes it when it had already returned to normal.</summary>
@@ -174,15 +167,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Sequence = alarm.Sequence + 1, Acknowledged = true, AcknowledgedBy = actor, AcknowledgedAt = now, Comment = comment, LastChangedAt = now };
         var acknowledged = Acknowledged(next, actor, comment, now);
-        var closed = IsClosed(next);
-        if (closed)
-            Remove(next);
-        else
-            Store(next);
-        entries.Add(Entry(next, acknowledged.EventId, nameof(AlarmAcknowledged), Serialize(acknowledged),
-            new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment)) with
-        { StateJson = closed ? null : Serialize(next) });
-        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmAcknowledged)), new("priority", next.Raised.Priority));
+        var closed = Record(next, acknowledged.EventId, acknowledged, new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment), entries);
         return OperatorOutcome.Done(closed ? null : next);
     }
 
@@ -196,10 +181,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             return OperatorOutcome.Rejected("the shelf must end in the future");
 
         var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = new Shelf(actor, reason, until, oneShot, now), LastChangedAt = now };
-        Store(next);
         var shelved = Shelved(next, actor, reason, until, now);
-        entries.Add(Entry(next, shelved.EventId, nameof(AlarmShelved), Serialize(shelved), new AuditRecord(now, actor, oneShot ? "shelve-one-shot" : "shelve", alarmId, next.Key, reason)));
-        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(AlarmShelved)), new("priority", next.Raised.Priority));
+        Record(next, shelved.EventId, shelved, new AuditRecord(now, actor, oneShot ? "shelve-one-shot" : "shelve", alarmId, next.Key, reason), entries);
         return OperatorOutcome.Done(next);
     }
 
@@ -211,9 +194,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             return OperatorOutcome.Rejected("the alarm is not shelved");
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Sequence = alarm.Sequence + 1, Shelf = null, LastChangedAt = now };
-        Store(next);
         var unshelved = Unshelved(next, actor, UnshelveReasons.Manual, now);
-        entries.Add(Entry(next, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), new AuditRecord(now, actor, "unshelve", alarmId, next.Key, reason)));
+        Record(next, unshelved.EventId, unshelved, new AuditRecord(now, actor, "unshelve", alarmId, next.Key, reason), entries);
         return OperatorOutcome.Done(next);
     }
 
@@ -227,9 +209,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             return OperatorOutcome.Rejected("the out-of-service time must end in the future");
 
         var next = alarm with { Sequence = alarm.Sequence + 1, OutOfService = new OutOfService(actor, reason, until, now), LastChangedAt = now };
-        Store(next);
         var removed = RemovedFromService(next, actor, reason, until, now);
-        entries.Add(Entry(next, removed.EventId, nameof(AlarmOutOfService), Serialize(removed), new AuditRecord(now, actor, "out-of-service", alarmId, next.Key, reason)));
+        Record(next, removed.EventId, removed, new AuditRecord(now, actor, "out-of-service", alarmId, next.Key, reason), entries);
         return OperatorOutcome.Done(next);
     }
 
@@ -242,14 +223,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Sequence = alarm.Sequence + 1, OutOfService = null, LastChangedAt = now };
         var returned = ReturnedToService(next, actor, UnshelveReasons.Manual, now);
-        var closed = IsClosed(next);
-        if (closed)
-            Remove(next);
-        else
-            Store(next);
-        entries.Add(Entry(next, returned.EventId, nameof(AlarmReturnedToService), Serialize(returned), new AuditRecord(now, actor, "return-to-service", alarmId, next.Key, reason))
-            with
-        { StateJson = closed ? null : Serialize(next) });
+        var closed = Record(next, returned.EventId, returned, new AuditRecord(now, actor, "return-to-service", alarmId, next.Key, reason), entries);
         return OperatorOutcome.Done(closed ? null : next);
     }
 
@@ -265,21 +239,15 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             if (current.Shelf is { } shelf && shelf.Until <= now)
             {
                 current = current with { Sequence = current.Sequence + 1, Shelf = null, LastChangedAt = now };
-                Store(current);
                 var unshelved = Unshelved(current, null, UnshelveReasons.Expired, now);
-                entries.Add(Entry(current, unshelved.EventId, nameof(AlarmUnshelved), Serialize(unshelved), null));
+                Record(current, unshelved.EventId, unshelved, null, entries);
             }
 
             if (current.OutOfService is { } oos && oos.Until <= now)
             {
                 current = current with { Sequence = current.Sequence + 1, OutOfService = null, LastChangedAt = now };
                 var returned = ReturnedToService(current, null, UnshelveReasons.Expired, now);
-                var closed = IsClosed(current);
-                if (closed)
-                    Remove(current);
-                else
-                    Store(current);
-                entries.Add(Entry(current, returned.EventId, nameof(AlarmReturnedToService), Serialize(returned), null) with { StateJson = closed ? null : Serialize(current) });
+                Record(current, returned.EventId, returned, null, entries);
             }
         }
     }
@@ -326,14 +294,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             ResetBy = actor,
             Comment = comment,
         };
-        var closed = IsClosed(next);
-        if (closed)
-            Remove(next);
-        else
-            Store(next);
-        entries.Add(Entry(next, reset.EventId, nameof(AlarmReset), Serialize(reset), new AuditRecord(now, actor, "reset", alarmId, next.Key, comment))
-            with
-        { StateJson = closed ? null : Serialize(next) });
+        var closed = Record(next, reset.EventId, reset, new AuditRecord(now, actor, "reset", alarmId, next.Key, comment), entries);
         return OperatorOutcome.Done(closed ? null : next);
     }
 
@@ -364,8 +325,23 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
 
     private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, AlarmJournal.JsonOptions);
 
-    private static JournalEntry Entry(TrackedAlarm state, Guid eventId, string type, string payload, AuditRecord? audit) =>
-        new(eventId, type, payload, state.Key, Serialize(state), audit);
+    /// <summary>
+    /// Every change of an alarm goes through here: the alarm is stored, or closed when nothing is left
+    /// to attend to (<see cref="IsClosed"/>), and the event is journalled with the state after it
+    /// (null = closed) and the operator action behind it. Returns whether the alarm was closed.
+    /// </summary>
+    private bool Record<TEvent>(TrackedAlarm next, Guid eventId, TEvent message, AuditRecord? audit, List<JournalEntry> entries)
+    {
+        var closed = IsClosed(next);
+        if (closed)
+            Remove(next);
+        else
+            Store(next);
+        var type = typeof(TEvent).Name;
+        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit));
+        IngestionMetrics.AlarmTransitions.Add(1, new("type", type), new("priority", next.Raised.Priority));
+        return closed;
+    }
 
     private static AlarmAcknowledged Acknowledged(TrackedAlarm a, string actor, string? comment, DateTimeOffset now)
     {

@@ -134,24 +134,8 @@ public static partial class SiteConfigurationParser
                 Error(fields["industry"], $"unknown industry '{industry}': expected one of {string.Join(", ", KnownIndustries)}");
             }
 
-            var gateways = new List<GatewayConfiguration>();
-            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
-            foreach (var item in Sequence(map, fields, "gateways", required: true))
-            {
-                if (ReadGateway(item) is not { } gateway)
-                {
-                    continue;
-                }
-
-                if (seen.TryGetValue(gateway.Id, out var first))
-                {
-                    Error(gateway.Location, $"duplicate gateway id '{gateway.Id}' (first declared at line {first.Line})");
-                    continue;
-                }
-
-                seen.Add(gateway.Id, gateway.Location);
-                gateways.Add(gateway);
-            }
+            var gateways = ReadUnique(Sequence(map, fields, "gateways", required: true), ReadGateway, static g => g.Id, static g => g.Location,
+                static (g, line) => $"duplicate gateway id '{g.Id}' (first declared at line {line})");
 
             if (enterprise is null || industry is null)
             {
@@ -169,6 +153,32 @@ public static partial class SiteConfigurationParser
             };
         }
 
+        /// <summary>Reads a list whose items must have distinct keys; a repeat is an error at the repeat, naming the first.</summary>
+        private List<T> ReadUnique<T>(IEnumerable<YamlNode> items, Func<YamlNode, T?> read, Func<T, string> key, Func<T, SourceMark> location, Func<T, int, string> duplicate)
+            where T : class
+        {
+            var result = new List<T>();
+            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
+            foreach (var node in items)
+            {
+                if (read(node) is not { } item)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(key(item), out var first))
+                {
+                    Error(location(item), duplicate(item, first.Line));
+                    continue;
+                }
+
+                seen.Add(key(item), location(item));
+                result.Add(item);
+            }
+
+            return result;
+        }
+
         private GatewayConfiguration? ReadGateway(YamlNode node)
         {
             if (node is not YamlMappingNode map)
@@ -179,24 +189,8 @@ public static partial class SiteConfigurationParser
 
             var fields = Fields(map, "gateway", GatewayFields);
             var id = RequiredIdentifier(map, fields, "id", IdentifierPattern(), "[A-Za-z0-9_-]{1,64}");
-            var points = new List<PointConfiguration>();
-            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
-            foreach (var item in Sequence(map, fields, "points", required: false))
-            {
-                if (ReadPoint(item) is not { } point)
-                {
-                    continue;
-                }
-
-                if (seen.TryGetValue(point.Tag, out var first))
-                {
-                    Error(point.Location, $"duplicate tag '{point.Tag}' in gateway '{id}' (first declared at line {first.Line})");
-                    continue;
-                }
-
-                seen.Add(point.Tag, point.Location);
-                points.Add(point);
-            }
+            var points = ReadUnique(Sequence(map, fields, "points", required: false), ReadPoint, static p => p.Tag, static p => p.Location,
+                (p, line) => $"duplicate tag '{p.Tag}' in gateway '{id}' (first declared at line {line})");
 
             var rules = new List<GatewayRuleConfiguration>();
             var ruleIds = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
@@ -341,24 +335,8 @@ public static partial class SiteConfigurationParser
             var unit = Text(fields, "unit");
             var equipment = Text(fields, "equipment");
             var description = Text(fields, "description");
-            var rules = new List<RuleConfiguration>();
-            var seen = new Dictionary<string, SourceMark>(StringComparer.Ordinal);
-            foreach (var item in Sequence(map, fields, "rules", required: false))
-            {
-                if (ReadRule(item) is not { } rule)
-                {
-                    continue;
-                }
-
-                if (seen.TryGetValue(rule.Id, out var first))
-                {
-                    Error(rule.Location, $"duplicate rule id '{rule.Id}' on point '{tag}' (first declared at line {first.Line})");
-                    continue;
-                }
-
-                seen.Add(rule.Id, rule.Location);
-                rules.Add(rule);
-            }
+            var rules = ReadUnique(Sequence(map, fields, "rules", required: false), ReadRule, static r => r.Id, static r => r.Location,
+                (r, line) => $"duplicate rule id '{r.Id}' on point '{tag}' (first declared at line {line})");
 
             return tag is null
                 ? null

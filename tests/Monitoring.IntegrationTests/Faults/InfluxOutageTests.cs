@@ -72,7 +72,10 @@ public sealed class InfluxOutageTests(RealServers servers, ITestOutputHelper out
         }
 
         var publishedDuringOutage = load.ReadingsPublished - publishedBeforeOutage;
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Keep the load going after InfluxDB is back, so new readings queue behind the spooled ones.
+        var publishedAtRestart = load.ReadingsPublished;
+        await Eventually.MatchAsync(() => Task.FromResult(load.ReadingsPublished), n => n >= publishedAtRestart + 10_000,
+            TimeSpan.FromSeconds(30), "load continuing after InfluxDB returned");
         var published = await load.StopAsync();
 
         var stored = await Eventually.MatchAsync(CountStoredAsync, c => c >= published, TimeSpan.FromSeconds(90), $"{published} readings stored");

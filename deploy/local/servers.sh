@@ -27,7 +27,9 @@ set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
 readonly RABBIT_BIN=/usr/lib/rabbitmq/bin
-readonly APT_PACKAGES=(mosquitto mosquitto-clients rabbitmq-server influxdb influxdb-client)
+# chromium drives the duty-console browser tests (Playwright with /usr/bin/chromium); python3-aiosmtpd
+# is the loopback SMTP server the notification tests deliver mail to.
+readonly APT_PACKAGES=(mosquitto mosquitto-clients rabbitmq-server influxdb influxdb-client chromium python3-aiosmtpd)
 
 WORK=$(realpath -m -- "${MON_WORK:-./.local-servers}")
 MQTT_PORT=${MON_MQTT_PORT:-1883}
@@ -143,6 +145,8 @@ cmd_install() {
     command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
   done
   [[ -x $RABBIT_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
   if ((${#missing[@]} == 0)); then
     log "install: all servers present"
     return 0

@@ -16,6 +16,7 @@ internal static class ApiEndpoints
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapPrometheusScrapingEndpoint("/metrics");
 
+        app.MapAckLinkEndpoints();
         var api = app.MapGroup("/api");
         api.MapAlarmEndpoints();
 

@@ -8,10 +8,10 @@ using Monitoring.Rules.Evaluation;
 namespace Monitoring.Benchmarks;
 
 /// <summary>
-/// A realistic plant mix: 20 gateways, each with 40 points: 24 with point limit rules only, and 16 read by
+/// A realistic plant mix: 20 gateways, each with 42 points: 24 with point limit rules only, and 18 read by
 /// gateway rules of every kind (presets: CO voting, lance flow difference, mould water deviation and sudden
 /// drop with casting gating, launder level, actuation verification, no data, sensor health, baseline
-/// deviation, spark count). Readings go round-robin over every point with quiet values (the common case);
+/// deviation, spark count; and an air/fuel ratio, the one kind no preset uses). Readings go round-robin over every point with quiet values (the common case);
 /// every gateway is ticked once per 1 000 readings (10 s of event time at this rate; the service ticks on a
 /// wall-clock timer, so at millions of readings per second ticks are rarer still). <c>LimitOnly</c> is the
 /// same stream over the 24 limit-only points without ticks, for the per-core target of limit rules.
@@ -44,7 +44,7 @@ public class PlantRuleBenchmarks
                 yaml.Append(CultureInfo.InvariantCulture, $"      - tag: L{i}\n        rules:\n          - {{ id: R{i}, type: limit, ll: 10, l: 20, h: 80, hh: 90, deadband: 1, onDelay: 2s, offDelay: 2s }}\n");
             }
 
-            foreach (var tag in (string[])["CO1", "CO2", "CO3", "QI", "QO", "BL", "MP", "CS", "CL", "LV", "TR", "CV", "DP", "BC", "FAN", "SP"])
+            foreach (var tag in (string[])["CO1", "CO2", "CO3", "QI", "QO", "BL", "MP", "CS", "CL", "LV", "TR", "CV", "DP", "BC", "FAN", "SP", "AF", "FF"])
             {
                 yaml.Append("      - tag: ").Append(tag).Append('\n');
             }
@@ -70,6 +70,10 @@ public class PlantRuleBenchmarks
                         parameters: { baseline: 50 }
                       - preset: SPARK_DETECTION
                         signals: { sparks: SP }
+                      - id: AIR_FUEL_RATIO
+                        type: ratio
+                        signals: { a: AF, b: FF }
+                        parameters: { hh: 2, h: 1.5, l: 0.67, ll: 0.5, deadband: 0.01 }
 
                 """);
         }

@@ -6,7 +6,7 @@
 # start their own servers on free loopback ports under a temporary folder (RealServers fixture);
 # nothing needs to run beforehand. Results: one .trx per test assembly in TestResults/ (or
 # $MON_TEST_RESULTS). The last line "tests: N passed, N failed, N skipped" is what CI reads.
-# Exit code: 0 when the build succeeded and no test failed.
+# Exit code: 0 when the build succeeded, no test failed and no benchmark allocates beyond its baseline.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -98,7 +98,17 @@ if ((test_exit != 0 && failed == 0)); then
   failed=1
 fi
 
+step "allocation baselines"
+# A hot-path benchmark that allocates more than loadtests/Monitoring.Benchmarks/allocation-baselines.json
+# allows fails the run (fast in-process BenchmarkDotNet job, about 30 s).
+allocations_ok=1
+if ! dotnet run -c Release --no-build --project loadtests/Monitoring.Benchmarks -- --check-allocations; then
+  echo "allocation baselines: FAILED (benchmarks named above allocate more than their baseline, or have none)" >&2
+  allocations_ok=0
+fi
+
 step "summary"
 printf 'trx files: %d in %s\n' "${#trx_files[@]}" "$RESULTS"
+((allocations_ok)) || echo "allocation baselines: failed"
 printf 'tests: %d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
-((failed == 0))
+((failed == 0 && allocations_ok))

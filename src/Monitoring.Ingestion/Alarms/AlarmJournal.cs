@@ -81,8 +81,9 @@ internal sealed class AlarmJournal : IDisposable
             using var transaction = _connection.BeginTransaction();
             foreach (var entry in entries)
             {
-                using (var insert = _connection.CreateCommand())
+                if (entry.HasEvent)
                 {
+                    using var insert = _connection.CreateCommand();
                     insert.Transaction = transaction;
                     // A re-send of the same transition (same deterministic event id) is harmless.
                     insert.CommandText = "INSERT OR IGNORE INTO outbox (event_id, message_type, payload, created_at) VALUES ($id, $type, $payload, $at)";
@@ -189,14 +190,15 @@ internal sealed class AlarmJournal : IDisposable
         }
     }
 
-    /// <summary>Operator actions, newest first.</summary>
-    public async Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>Operator actions, newest first: all of them, or one alarm's.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> ListAuditAsync(Guid? alarmId, int limit, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT at, actor, action, alarm_id, alarm_key, reason FROM audit ORDER BY id DESC LIMIT $limit";
+            command.CommandText = "SELECT at, actor, action, alarm_id, alarm_key, reason FROM audit WHERE $alarm IS NULL OR alarm_id = $alarm ORDER BY id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$alarm", (object?)alarmId?.ToString() ?? DBNull.Value);
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             var rows = new List<AuditRecord>();
@@ -239,6 +241,12 @@ internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Actio
 /// is closed) and the operator action behind it, if any. <see cref="AlarmKey"/> is null for events
 /// that are not about one alarm, such as gateway status.
 /// </summary>
-internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null);
+internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null)
+{
+    /// <summary>An operator's note: the alarm's state and the audit row change, nothing is published.</summary>
+    public static JournalEntry AuditOnly(string alarmKey, string stateJson, AuditRecord audit) => new(Guid.Empty, "", "", alarmKey, stateJson, audit);
+
+    public bool HasEvent => MessageType.Length > 0;
+}
 
 internal sealed record OutboxItem(long Id, Guid EventId, string MessageType, string Payload);

@@ -14,8 +14,11 @@ namespace Monitoring.Ingestion.Alarms;
 /// gateway (operator actions are queued to it), so per-alarm events are created and committed in
 /// sequence order; the API reads concurrently from immutable snapshots.
 /// </summary>
-internal sealed class AlarmTracker(TimeProvider timeProvider)
+internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions? escalation = null)
 {
+    // Null or disabled: no escalation (unit tests that are not about it, sites that escalate elsewhere).
+    private readonly EscalationOptions? _escalation = escalation is { Enabled: true } ? escalation : null;
+
     public const int ChatterRaises = 3;
     public static readonly TimeSpan ChatterWindow = TimeSpan.FromSeconds(60);
 
@@ -92,7 +95,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Context = context.Readings,
                 Simulated = context.Simulated,
             };
-            // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2).
+            // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2) and
+            // keeps its escalation clock: nobody has answered it yet. Otherwise the clock starts now.
+            var stillUnanswered = existing is { Acknowledged: false };
             var alarm = new TrackedAlarm
             {
                 Key = condition.Key,
@@ -107,6 +112,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 LastValue = value,
                 LastChangedAt = now,
             };
+            alarm = stillUnanswered
+                ? alarm with { EscalationLevel = existing!.EscalationLevel, NextEscalationAt = existing.NextEscalationAt, AcknowledgeDueAt = existing.AcknowledgeDueAt, UnacknowledgedSince = existing.UnacknowledgedSince }
+                : StartEscalationClock(alarm, now, historical);
             Record(alarm, raised.EventId, raised, null, entries);
             return;
         }
@@ -165,7 +173,17 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             return OperatorOutcome.Rejected("the alarm is already acknowledged");
 
         var now = timeProvider.GetUtcNow();
-        var next = alarm with { Sequence = alarm.Sequence + 1, Acknowledged = true, AcknowledgedBy = actor, AcknowledgedAt = now, Comment = comment, LastChangedAt = now };
+        var next = alarm with
+        {
+            Sequence = alarm.Sequence + 1,
+            Acknowledged = true,
+            AcknowledgedBy = actor,
+            AcknowledgedAt = now,
+            Comment = comment ?? alarm.Comment,
+            LastChangedAt = now,
+            NextEscalationAt = null,
+            AcknowledgeDueAt = null,
+        };
         var acknowledged = Acknowledged(next, actor, comment, now);
         var closed = Record(next, acknowledged.EventId, acknowledged, new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment), entries);
         return OperatorOutcome.Done(closed ? null : next);
@@ -250,6 +268,67 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
                 Record(current, returned.EventId, returned, null, entries);
             }
         }
+    }
+
+    /// <summary>
+    /// Publishes <see cref="AlarmEscalated"/> for the alarms <paramref name="owned"/> by the calling worker
+    /// that nobody acknowledged within their response time. A shelved or out-of-service alarm is not
+    /// escalated while it is (an operator has answered for it); it is at the next tick after it returns.
+    /// </summary>
+    public void Escalate(Func<TrackedAlarm, bool> owned, List<JournalEntry> entries)
+    {
+        if (_escalation is null)
+            return;
+        var now = timeProvider.GetUtcNow();
+        foreach (var alarm in _alarms.Values)
+        {
+            if (alarm.NextEscalationAt is not { } due || due > now || alarm.Acknowledged || alarm.Shelf is not null || alarm.OutOfService is not null || !owned(alarm))
+                continue;
+
+            var level = alarm.EscalationLevel + 1;
+            var since = alarm.UnacknowledgedSince ?? alarm.Raised.DetectedAt;
+            var r = alarm.Raised;
+            var step = _escalation.EscalateAfter(r.Priority, r.Level, r.MajorHazard);
+            var next = alarm with
+            {
+                Sequence = alarm.Sequence + 1,
+                EscalationLevel = level,
+                NextEscalationAt = level < _escalation.MaxLevel ? since + (step * (level + 1)) : null,
+                LastChangedAt = now,
+            };
+            var escalated = Escalated(next, level, now - since, now);
+            Record(next, escalated.EventId, escalated, null, entries);
+        }
+    }
+
+    /// <summary>
+    /// A duty officer's note on the alarm (what was found, what was done): audited, shown with the alarm,
+    /// and not a lifecycle transition, so no contract event and no sequence number.
+    /// </summary>
+    public OperatorOutcome AddComment(Guid alarmId, string actor, string comment, List<JournalEntry> entries)
+    {
+        if (!TryGet(alarmId, out var alarm))
+            return OperatorOutcome.NotFound;
+        var now = timeProvider.GetUtcNow();
+        var next = alarm with { Comment = comment };
+        Store(next);
+        entries.Add(JournalEntry.AuditOnly(next.Key, Serialize(next), new AuditRecord(now, actor, "comment", alarmId, next.Key, comment)));
+        return OperatorOutcome.Done(next);
+    }
+
+    private TrackedAlarm StartEscalationClock(TrackedAlarm alarm, DateTimeOffset now, bool historical)
+    {
+        // Late data is not paged as new (contract: historical), so it is not escalated either.
+        if (_escalation is null || historical)
+            return alarm with { EscalationLevel = 0, NextEscalationAt = null, AcknowledgeDueAt = null, UnacknowledgedSince = now };
+        var r = alarm.Raised;
+        return alarm with
+        {
+            EscalationLevel = 0,
+            UnacknowledgedSince = now,
+            NextEscalationAt = now + _escalation.EscalateAfter(r.Priority, r.Level, r.MajorHazard),
+            AcknowledgeDueAt = now + _escalation.AcknowledgeWithin(r.Priority, r.Level, r.MajorHazard),
+        };
     }
 
     /// <summary>Nothing left to attend to: back to normal, acknowledged, and in service.</summary>
@@ -374,6 +453,39 @@ internal sealed class AlarmTracker(TimeProvider timeProvider)
             AcknowledgedBy = actor,
             Comment = comment,
             AcknowledgedAt = now,
+        };
+    }
+
+    private static AlarmEscalated Escalated(TrackedAlarm a, int level, TimeSpan unacknowledgedFor, DateTimeOffset now)
+    {
+        var r = a.Raised;
+        return new AlarmEscalated
+        {
+            AlarmId = r.AlarmId,
+            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
+            Sequence = a.Sequence,
+            RuleId = r.RuleId,
+            RuleVersion = r.RuleVersion,
+            Enterprise = r.Enterprise,
+            Gateway = r.Gateway,
+            Tags = r.Tags,
+            Equipment = r.Equipment,
+            Industry = r.Industry,
+            Priority = r.Priority,
+            Level = r.Level,
+            MajorHazard = r.MajorHazard,
+            Clause = r.Clause,
+            Value = a.LastValue,
+            Limit = r.Limit,
+            Unit = r.Unit,
+            Condition = r.Condition,
+            OccurredAt = now,
+            DetectedAt = now,
+            Historical = false,
+            Context = [],
+            Simulated = r.Simulated,
+            EscalationLevel = level,
+            UnacknowledgedForSeconds = (long)unacknowledgedFor.TotalSeconds,
         };
     }
 

@@ -28,6 +28,14 @@ internal sealed record TrackedAlarm
     public bool Chattering { get; init; }
     public double? LastValue { get; init; }
     public required DateTimeOffset LastChangedAt { get; init; }
+    /// <summary>Escalations published so far for this alarm (0 = none).</summary>
+    public int EscalationLevel { get; init; }
+    /// <summary>When the next <see cref="AlarmEscalated"/> is due if nobody acknowledges; null = none will follow.</summary>
+    public DateTimeOffset? NextEscalationAt { get; init; }
+    /// <summary>The response time the duty console counts down to; null once acknowledged.</summary>
+    public DateTimeOffset? AcknowledgeDueAt { get; init; }
+    /// <summary>When the current unacknowledged episode started: the escalation clock's zero.</summary>
+    public DateTimeOffset? UnacknowledgedSince { get; init; }
 
     /// <summary>The ISA-18.2 state shown to operators.</summary>
     public string State => OutOfService is not null ? AlarmStates.OutOfService

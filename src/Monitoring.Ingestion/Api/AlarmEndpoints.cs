@@ -62,9 +62,25 @@ internal static class AlarmEndpoints
             RunAsync(alarmId, alarms, pipeline, entries => alarms.Reset(alarmId, Actor(http), body?.Comment, entries), ct))
             .RequireAuthorization(Policies.Operate);
 
+        api.MapPost("/alarms/{alarmId:guid}/comment", (Guid alarmId, CommentRequest? body, HttpContext http, AlarmTracker alarms, IngestionPipeline pipeline, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body?.Comment))
+                    return Task.FromResult(Problem(StatusCodes.Status400BadRequest, "the comment is empty"));
+                if (body.Comment.Length > MaxCommentLength)
+                    return Task.FromResult(Problem(StatusCodes.Status400BadRequest, $"a comment is at most {MaxCommentLength} characters"));
+                return RunAsync(alarmId, alarms, pipeline, entries => alarms.AddComment(alarmId, Actor(http), body.Comment, entries), ct);
+            })
+            .RequireAuthorization(Policies.Operate);
+
+        api.MapGet("/alarms/{alarmId:guid}/audit", async (Guid alarmId, AlarmJournal journal, CancellationToken ct) =>
+            await journal.ListAuditAsync(alarmId, 1000, ct));
+
         api.MapGet("/audit", async (AlarmJournal journal, int? limit, CancellationToken ct) =>
-            await journal.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct));
+            await journal.ListAuditAsync(null, Math.Clamp(limit ?? 100, 1, 1000), ct));
     }
+
+    /// <summary>A comment is a note for the record, not a report: 2 000 characters.</summary>
+    public const int MaxCommentLength = 2000;
 
     /// <summary>Longest shelf: 24 hours. A forgotten shelf must not hide an alarm for ever.</summary>
     public const int MaxShelfMinutes = 24 * 60;
@@ -105,6 +121,8 @@ internal sealed record ShelveRequest(string Reason, DateTimeOffset? Until, int? 
 
 internal sealed record UnshelveRequest(string? Reason);
 
+internal sealed record CommentRequest(string? Comment);
+
 internal sealed record OutOfServiceRequest(string Reason, DateTimeOffset? Until, int? Hours);
 
 /// <summary>An alarm as the duty console shows it: source, rule, state, and what was done to it.</summary>
@@ -141,13 +159,17 @@ internal sealed record AlarmView(
     DateTimeOffset RaisedAt,
     DateTimeOffset LastChangedAt,
     bool Historical,
-    bool Simulated)
+    bool Simulated,
+    int EscalationLevel,
+    DateTimeOffset? NextEscalationAt,
+    DateTimeOffset? AcknowledgeDueAt)
 {
     public static AlarmView From(TrackedAlarm a)
     {
         var r = a.Raised;
         return new AlarmView(r.AlarmId, a.Key, a.State, a.Sequence, a.ConditionActive, a.Acknowledged, a.AcknowledgedBy, a.AcknowledgedAt, a.Comment, a.Shelf,
             a.OutOfService, a.Latched, a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
-            r.Value, a.LastValue, r.Limit, r.Unit, r.Condition, r.OccurredAt, a.LastChangedAt, r.Historical, r.Simulated);
+            r.Value, a.LastValue, r.Limit, r.Unit, r.Condition, r.OccurredAt, a.LastChangedAt, r.Historical, r.Simulated,
+            a.EscalationLevel, a.NextEscalationAt, a.AcknowledgeDueAt);
     }
 }

@@ -33,7 +33,8 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton(TelemetryDecoderOptions.Default);
         services.AddSingleton<GatewayRegistry>();
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<AlarmTracker>();
+        services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value));
 
         services.AddSingleton(sp =>
         {
@@ -90,6 +91,7 @@ internal static class IngestionServiceCollectionExtensions
         AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
         services.AddSingleton<OutboxPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+        services.AddHostedService<HeartbeatPublisher>();
         services.AddHostedService<IngestionHost>();
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());

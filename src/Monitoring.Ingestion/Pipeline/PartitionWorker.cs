@@ -28,6 +28,8 @@ internal sealed partial class PartitionWorker
     private readonly List<AlarmCommand> _pendingCommands = [];
     private long _lastTickMs;
     private readonly List<JournalEntry> _pendingJournal = [];
+    // Cached once: the timers run every second and must not allocate a delegate each time.
+    private readonly Func<TrackedAlarm, bool> _ownsAlarm;
     private readonly List<AlarmTransition> _transitions = [];
     private readonly Dictionary<SensorRules, ContextRing> _contexts = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
@@ -46,6 +48,7 @@ internal sealed partial class PartitionWorker
         // A message never straddles two batches: room for one batch plus one maximal message.
         _batch = new Reading[deps.Options.BatchSize + deps.DecoderOptions.MaxPoints];
         _tagLookup = _tags.GetAlternateLookup<ReadOnlySpan<char>>();
+        _ownsAlarm = OwnsAlarm;
     }
 
     public int Index { get; }
@@ -135,8 +138,11 @@ internal sealed partial class PartitionWorker
         _lastTickMs = nowMs;
         DetectSilentGateways(nowMs);
         TickRules(nowMs);
-        _deps.Alarms.ExpireShelves(alarm => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index, _pendingJournal);
+        _deps.Alarms.ExpireShelves(_ownsAlarm, _pendingJournal);
+        _deps.Alarms.Escalate(_ownsAlarm, _pendingJournal);
     }
+
+    private bool OwnsAlarm(TrackedAlarm alarm) => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index;
 
     public const int TimerPeriodMs = 1000;
 

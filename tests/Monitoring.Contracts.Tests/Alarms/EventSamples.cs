@@ -277,6 +277,18 @@ internal static class EventSamples
         UnacknowledgedForSeconds = 300,
     };
 
+    public static ServiceHeartbeat Heartbeat() => new()
+    {
+        EventId = Guid.Parse("0193a8f0-7c2e-7d41-9b6a-3e5f1c2d4b60"),
+        Service = "ingestion",
+        Instance = "ingest-01/4242",
+        SentAt = DetectedAt,
+        StartedAt = DetectedAt.AddHours(-6),
+        IntervalSeconds = 15,
+        GatewaysOnline = 12,
+        ActiveAlarms = 3,
+    };
+
     public static GatewayStatusChanged StatusChanged() => new()
     {
         EventId = Guid.Parse("9b2f0c51-6d1e-5c4a-8f7e-2a1b3c4d5e6f"),

@@ -56,6 +56,9 @@ public class GoldenEventTests
     public void GatewayStatusChanged_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.StatusChanged());
 
     [Fact]
+    public void ServiceHeartbeat_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Heartbeat());
+
+    [Fact]
     public void AlarmRaised_RoundTrip_KeepsScalarFieldsAndContextValueTypes()
     {
         var original = EventSamples.Raised();
@@ -98,7 +101,7 @@ public class GoldenEventTests
                  {
                      typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
                      typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(GatewayStatusChanged),
-                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset),
+                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset), typeof(ServiceHeartbeat),
                  })
         {
             Assert.Equal(typeof(object), type.BaseType);

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Monitoring.Contracts.LineProtocol;
 using Monitoring.Contracts.Telemetry;
 
@@ -23,18 +25,21 @@ namespace Monitoring.Ingestion.Storage;
 /// included, throws <see cref="HttpRequestException"/> or <see cref="TimeoutException"/> and is worth
 /// retrying. Caller cancellation surfaces as <see cref="OperationCanceledException"/>.
 /// </remarks>
-internal sealed class InfluxDbStore : ITimeSeriesStore, IDisposable
+internal sealed class InfluxDbStore : ITimeSeriesStore, ITimeSeriesReader, IDisposable
 {
     // Buffers above this size are left to the GC rather than kept alive by the pool.
     private const int MaxPooledBufferBytes = 4 * 1024 * 1024;
     private const int MaxPooledBuffers = 16;
     private const int MaxErrorTextChars = 2048;
+    private const string Measurement = "telemetry";
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly InfluxDbOptions _options;
     private readonly Uri _writeUri;
     private readonly Uri _pingUri;
+    private readonly string _queryPathAndQuery;
+    private readonly string _measurement;
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly ConcurrentQueue<ArrayBufferWriter<byte>> _buffers = new();
 
@@ -62,6 +67,10 @@ internal sealed class InfluxDbStore : ITimeSeriesStore, IDisposable
         var baseUri = WithTrailingSlash(options.Url);
         _writeUri = new Uri(baseUri, BuildWritePathAndQuery(options));
         _pingUri = new Uri(baseUri, "ping");
+        _queryPathAndQuery = BuildQueryPathAndQuery(options);
+        _measurement = string.IsNullOrEmpty(options.RetentionPolicy) || options.ApiVersion != InfluxApiVersion.V1
+            ? QuoteIdentifier(Measurement)
+            : QuoteIdentifier(options.RetentionPolicy) + "." + QuoteIdentifier(Measurement);
         _authorization = BuildAuthorization(options);
     }
 
@@ -136,6 +145,107 @@ internal sealed class InfluxDbStore : ITimeSeriesStore, IDisposable
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
         {
             return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredReading>> ReadAsync(
+        string enterprise, string gateway, string point, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+    {
+        var query = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT \"value\", \"state\", \"quality\" FROM {_measurement} WHERE \"ent\" = {QuoteString(enterprise)} AND \"gw\" = {QuoteString(gateway)} AND \"point\" = {QuoteString(point)} AND time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms ORDER BY time ASC LIMIT {Math.Clamp(limit, 1, ITimeSeriesReader.MaxLimit)}");
+        var result = new List<StoredReading>();
+        await QueryAsync(query, (_, columns, row) => result.Add(ReadRow(columns, row)), ct);
+        return result;
+    }
+
+    public async Task<IReadOnlyList<StoredPointReading>> ReadGatewayAsync(
+        string enterprise, string gateway, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        // GROUP BY point gives one series per point with the tag beside it; merged and sorted by time below.
+        var query = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT \"value\", \"state\", \"quality\" FROM {_measurement} WHERE \"ent\" = {QuoteString(enterprise)} AND \"gw\" = {QuoteString(gateway)} AND time >= {from.ToUnixTimeMilliseconds()}ms AND time < {to.ToUnixTimeMilliseconds()}ms GROUP BY \"point\" ORDER BY time ASC");
+        var result = new List<StoredPointReading>();
+        await QueryAsync(query, (point, columns, row) => result.Add(new StoredPointReading(point, ReadRow(columns, row))), ct);
+        result.Sort(static (a, b) =>
+        {
+            var byTime = a.Reading.Timestamp.CompareTo(b.Reading.Timestamp);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Point, b.Point);
+        });
+        return result;
+    }
+
+    private static StoredReading ReadRow(QueryColumns columns, JsonElement row)
+    {
+        var time = row[columns.Time].GetInt64();
+        double? value = columns.Value >= 0 && row[columns.Value].ValueKind == JsonValueKind.Number ? row[columns.Value].GetDouble() : null;
+        bool? state = columns.State >= 0 && row[columns.State].ValueKind is JsonValueKind.True or JsonValueKind.False ? row[columns.State].GetBoolean() : null;
+        var quality = columns.Quality >= 0 && row[columns.Quality].ValueKind == JsonValueKind.Number ? row[columns.Quality].GetInt32() : 0;
+        return new StoredReading(DateTimeOffset.FromUnixTimeMilliseconds(time), value, state, quality);
+    }
+
+    /// <summary>Runs an InfluxQL query and hands over each row, with the series' <c>point</c> tag when grouped.</summary>
+    private async Task QueryAsync(string influxQl, Action<string, QueryColumns, JsonElement> onRow, CancellationToken ct)
+    {
+        var uri = new Uri(WithTrailingSlash(_options.Url), _queryPathAndQuery + Uri.EscapeDataString(influxQl));
+        using var response = await SendAsync(HttpMethod.Get, uri, content: null, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await ReadErrorTextAsync(response, ct);
+            throw new HttpRequestException(
+                $"InfluxDB query failed (HTTP {(int)response.StatusCode} {response.ReasonPhrase}){V2Hint()}: {error}", inner: null, response.StatusCode);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        var root = document.RootElement;
+        if (root.TryGetProperty("error", out var topError))
+            throw new InvalidOperationException($"InfluxDB refused the query{V2Hint()}: {topError.GetString()}");
+        if (!root.TryGetProperty("results", out var results))
+            return;
+        foreach (var statement in results.EnumerateArray())
+        {
+            if (statement.TryGetProperty("error", out var error))
+                throw new InvalidOperationException($"InfluxDB refused the query{V2Hint()}: {error.GetString()}");
+            if (!statement.TryGetProperty("series", out var seriesList))
+                continue;
+            foreach (var series in seriesList.EnumerateArray())
+            {
+                var columns = QueryColumns.From(series.GetProperty("columns"));
+                var point = series.TryGetProperty("tags", out var tags) && tags.TryGetProperty("point", out var p) ? p.GetString() ?? "" : "";
+                foreach (var row in series.GetProperty("values").EnumerateArray())
+                {
+                    onRow(point, columns, row);
+                }
+            }
+        }
+    }
+
+    private string V2Hint() => _options.ApiVersion == InfluxApiVersion.V2
+        ? $" (InfluxDB 2.x/3.x is read through its InfluxQL compatibility API: bucket '{_options.EffectiveBucket}' needs a database/retention-policy mapping, see docs/storage.md)"
+        : "";
+
+    /// <summary>Column positions of one result series; -1 when the column is absent.</summary>
+    private readonly record struct QueryColumns(int Time, int Value, int State, int Quality)
+    {
+        public static QueryColumns From(JsonElement columns)
+        {
+            int time = -1, value = -1, state = -1, quality = -1, i = 0;
+            foreach (var column in columns.EnumerateArray())
+            {
+                switch (column.GetString())
+                {
+                    case "time": time = i; break;
+                    case "value": value = i; break;
+                    case "state": state = i; break;
+                    case "quality": quality = i; break;
+                }
+
+                i++;
+            }
+
+            if (time < 0)
+                throw new InvalidOperationException("InfluxDB answered a query without a time column.");
+            return new QueryColumns(time, value, state, quality);
         }
     }
 
@@ -286,6 +396,14 @@ internal sealed class InfluxDbStore : ITimeSeriesStore, IDisposable
         return query.Append("&precision=ms").ToString();
     }
 
+    // GET /query with epoch=ms: timestamps come back as integer milliseconds. v2/v3 answer the same
+    // endpoint (InfluxQL compatibility API) for a bucket mapped to a database name, with token auth.
+    private static string BuildQueryPathAndQuery(InfluxDbOptions options)
+    {
+        var db = options.ApiVersion == InfluxApiVersion.V1 ? options.Database : options.EffectiveBucket;
+        return "query?db=" + Uri.EscapeDataString(db) + "&epoch=ms&q=";
+    }
+
     private static AuthenticationHeaderValue? BuildAuthorization(InfluxDbOptions options)
     {
         if (options.ApiVersion == InfluxApiVersion.V2)
@@ -304,6 +422,10 @@ internal sealed class InfluxDbStore : ITimeSeriesStore, IDisposable
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
+
+    // InfluxQL: a single-quoted string literal escapes '\'' and '\' with a backslash; newlines cannot end it.
+    private static string QuoteString(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     // InfluxQL: a double-quoted identifier escapes '"' and '\' with a backslash.
     private static string QuoteIdentifier(string name) =>

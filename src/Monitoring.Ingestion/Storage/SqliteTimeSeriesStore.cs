@@ -39,7 +39,7 @@ internal sealed record StoredReadingRow(
 /// plant or a development machine, and InfluxDB is the path for high rates.
 /// </para>
 /// </remarks>
-internal sealed class SqliteTimeSeriesStore : ITimeSeriesStore, IAsyncDisposable, IDisposable
+internal sealed class SqliteTimeSeriesStore : ITimeSeriesStore, ITimeSeriesReader, IAsyncDisposable, IDisposable
 {
     public const int MaxQueryLimit = 100_000;
 
@@ -193,6 +193,52 @@ internal sealed class SqliteTimeSeriesStore : ITimeSeriesStore, IAsyncDisposable
                 reader.IsDBNull(1) ? null : reader.GetDouble(1),
                 reader.IsDBNull(2) ? null : reader.GetInt64(2) != 0,
                 (PointQuality)reader.GetInt64(3)));
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<StoredReading>> ReadAsync(
+        string enterprise, string gateway, string point, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+    {
+        var rows = await QueryAsync(enterprise, gateway, point, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(),
+            Math.Clamp(limit, 1, ITimeSeriesReader.MaxLimit), ct);
+        var result = new StoredReading[rows.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var row = rows[i];
+            result[i] = new StoredReading(DateTimeOffset.FromUnixTimeMilliseconds(row.TimestampMs), row.Value, row.State, (int)row.Quality);
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<StoredPointReading>> ReadGatewayAsync(
+        string enterprise, string gateway, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = await OpenReaderAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT point, ts, value, state, quality FROM readings
+            WHERE enterprise = $enterprise AND gateway = $gateway AND ts >= $from AND ts < $to
+            ORDER BY ts, point
+            """;
+        command.Parameters.AddWithValue("$enterprise", enterprise);
+        command.Parameters.AddWithValue("$gateway", gateway);
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+
+        var rows = new List<StoredPointReading>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new StoredPointReading(
+                reader.GetString(0),
+                new StoredReading(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                    reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                    reader.IsDBNull(3) ? null : reader.GetInt64(3) != 0,
+                    (int)reader.GetInt64(4))));
         }
 
         return rows;

@@ -61,6 +61,13 @@ internal static class IngestionServiceCollectionExtensions
             };
             return SpoolingTimeSeriesStore.Wrap(sp, store, DataPath(sp, "spool"));
         });
+        // Reads go to the store itself, past the spool: what waits in the spool is not yet readable.
+        services.AddSingleton<ITimeSeriesReader>(sp => sp.GetRequiredService<ITimeSeriesStore>() switch
+        {
+            SpoolingTimeSeriesStore { Inner: ITimeSeriesReader inner } => inner,
+            ITimeSeriesReader reader => reader,
+            var store => throw new InvalidOperationException($"The {store.Name} time-series store cannot be read back."),
+        });
 
         services.AddSingleton(sp =>
         {

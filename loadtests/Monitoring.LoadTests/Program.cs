@@ -1,0 +1,3 @@
+using Monitoring.LoadTests;
+
+return await LoadProgram.MainAsync(args);

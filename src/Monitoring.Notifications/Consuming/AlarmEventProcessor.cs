@@ -1,0 +1,86 @@
+using System.Globalization;
+using Monitoring.Contracts;
+using Monitoring.Notifications.Delivery;
+using Monitoring.Notifications.Observability;
+using Monitoring.Notifications.Roster;
+using Monitoring.Notifications.Routing;
+using Monitoring.Notifications.Storage;
+using Monitoring.Notifications.Watchdog;
+
+namespace Monitoring.Notifications.Consuming;
+
+/// <summary>
+/// One consumed event to stored deliveries: dedupe by eventId, order by sequence, route, compose, commit,
+/// then wake the dispatcher. The consumer acknowledges the message to the broker only after the commit,
+/// so an event is never lost, and never applied twice.
+/// </summary>
+internal sealed class AlarmEventProcessor(
+    NotificationStore store,
+    RosterHolder roster,
+    MessageComposer composer,
+    RoutingPolicy policy,
+    DeliveryDispatcher dispatcher,
+    IngestionActivity activity,
+    TimeProvider time,
+    ILogger<AlarmEventProcessor> logger)
+{
+    public async Task<EventOutcome> HandleAsync(AlarmSnapshot e, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        // The service's own time of the event, not the receive time: a backlog delivered after a restart
+        // must not make a long-dead ingestion service look alive.
+        activity.Seen(Min(e.DetectedAt, now));
+        var current = roster.Current;
+        var outcome = await store.ApplyEventAsync(e.EventId, e.EventType, e.AlarmId, e.Sequence, state =>
+        {
+            var decision = RoutingPlanner.Apply(state, e, current, now, policy);
+            var drafts = decision.Recipients.Count == 0
+                ? []
+                : composer.ForAlarm(decision.State, decision.Recipients, e.EventId.ToString("N"), now);
+            return (decision.State, drafts, decision.Late);
+        }, ct);
+
+        NotificationMetrics.Events.Add(1, new("type", e.EventType), new("outcome", outcome.ToString()));
+        if (outcome == EventOutcome.Late)
+            logger.LogInformation("{Type} {EventId} of alarm {AlarmId} arrived late (sequence {Sequence}); it changes nothing", e.EventType, e.EventId, e.AlarmId, e.Sequence);
+        if (outcome == EventOutcome.Applied)
+            dispatcher.Wake();
+        return outcome;
+    }
+
+    /// <summary>A gateway that went offline or silent, or came back: its data (数据中断) is a first-class alarm, told to the enterprise's on-duty officer.</summary>
+    public async Task<EventOutcome> HandleAsync(GatewayStatusChanged e, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        activity.Seen(Min(e.OccurredAt, now));
+        var current = roster.Current;
+        var outcome = await store.ApplyEventAsync(e.EventId, nameof(GatewayStatusChanged), null, 0, _ =>
+        {
+            var chain = current.ChainFor(e.Enterprise, current.Enterprises.TryGetValue(e.Enterprise, out var entry) ? entry.Industry ?? "" : "", now);
+            if (chain.Count == 0)
+                return (null, [], false);
+            var lastSeen = e.LastSeenAt?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "-";
+            var drafts = composer.ForPeople([chain[0].Person], NotificationKind.GatewayStatus, "gateway/" + e.EventId.ToString("N"), zh => (e.State, zh) switch
+            {
+                (GatewayStates.Online, true) => ($"[网关恢复] {e.Enterprise}/{e.Gateway} 在线", $"网关 {e.Enterprise}/{e.Gateway} 已恢复在线。"),
+                (GatewayStates.Online, false) => ($"[Gateway back] {e.Enterprise}/{e.Gateway} online", $"Gateway {e.Enterprise}/{e.Gateway} is online again."),
+                (_, true) => ($"[数据中断] {e.Enterprise}/{e.Gateway} {e.State}", $"网关 {e.Enterprise}/{e.Gateway} 状态 {e.State}，最后数据 {lastSeen}。请核实现场监测数据传输。"),
+                _ => ($"[Data interrupted] {e.Enterprise}/{e.Gateway} {e.State}", $"Gateway {e.Enterprise}/{e.Gateway} is {e.State}; last data {lastSeen}. Check the plant's data link."),
+            }, e.Simulated);
+            return (null, drafts, false);
+        }, ct);
+
+        NotificationMetrics.Events.Add(1, new("type", nameof(GatewayStatusChanged)), new("outcome", outcome.ToString()));
+        if (outcome == EventOutcome.Applied)
+            dispatcher.Wake();
+        return outcome;
+    }
+
+    public void Heartbeat(ServiceHeartbeat heartbeat)
+    {
+        var now = time.GetUtcNow();
+        activity.Heartbeat(Min(heartbeat.SentAt, now), heartbeat.Instance);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

@@ -1,0 +1,422 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MimeKit;
+using Monitoring.Rules.Configuration;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Monitoring.Notifications.Roster;
+
+public sealed record RosterLoadResult(DutyRoster? Roster, IReadOnlyList<ConfigurationError> Errors);
+
+/// <summary>
+/// Parses and validates a duty roster from YAML text. No I/O. Like the site parser it works on the
+/// YAML representation model so every error names its line and column, and unknown fields are errors:
+/// a misspelt <c>deputy:</c> must not silently leave an alarm with nobody to escalate to.
+/// </summary>
+public static partial class RosterParser
+{
+    public const string DefaultTimeZone = "Asia/Shanghai";
+
+    private static readonly string[] RootFields = ["timeZone", "people", "enterprises", "shifts", "duty"];
+    private static readonly string[] PersonFields = ["id", "name", "webhook", "webhookFormat", "email", "language", "notify"];
+    private static readonly string[] EnterpriseFields = ["code", "name", "region", "industry"];
+    private static readonly string[] ShiftFields = ["id", "start", "end"];
+    private static readonly string[] DutyFields = ["tier", "enterprises", "regions", "industries", "shift", "officer", "deputy"];
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex PersonIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdentifierPattern();
+
+    public static RosterLoadResult Parse(string yaml, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(fileName);
+        var errors = new List<ConfigurationError>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new ConfigurationError(fileName, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}"));
+            return new RosterLoadResult(null, errors);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            errors.Add(new ConfigurationError(fileName, 1, 1, "the file is empty: expected people, shifts and duty"));
+            return new RosterLoadResult(null, errors);
+        }
+
+        var roster = new Reader(fileName, errors).ReadRoster(stream.Documents[0].RootNode);
+        return new RosterLoadResult(errors.Count == 0 ? roster : null, errors);
+    }
+
+    private sealed class Reader(string file, List<ConfigurationError> errors)
+    {
+        private void Error(YamlNode node, string message) => errors.Add(new ConfigurationError(file, (int)node.Start.Line, (int)node.Start.Column, message));
+
+        public DutyRoster? ReadRoster(YamlNode root)
+        {
+            if (root is not YamlMappingNode map)
+            {
+                Error(root, "a roster must be a mapping with people, shifts and duty");
+                return null;
+            }
+
+            var fields = Fields(map, "roster", RootFields);
+            var zoneId = Text(fields, "timeZone") ?? DefaultTimeZone;
+            TimeZoneInfo? zone = null;
+            try
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+            }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                Error(fields.TryGetValue("timeZone", out var zoneNode) ? zoneNode : map, $"unknown time zone '{zoneId}' (an IANA id such as Asia/Shanghai)");
+            }
+
+            var people = new Dictionary<string, Person>(StringComparer.Ordinal);
+            foreach (var node in Sequence(map, fields, "people", required: true))
+            {
+                if (ReadPerson(node) is { } person && !people.TryAdd(person.Id, person))
+                    Error(node, $"duplicate person id '{person.Id}'");
+            }
+
+            var enterprises = new Dictionary<string, EnterpriseEntry>(StringComparer.Ordinal);
+            foreach (var node in Sequence(map, fields, "enterprises", required: false))
+            {
+                if (ReadEnterprise(node) is { } enterprise && !enterprises.TryAdd(enterprise.Code, enterprise))
+                    Error(node, $"duplicate enterprise code '{enterprise.Code}'");
+            }
+
+            var shifts = new Dictionary<string, Shift>(StringComparer.Ordinal);
+            foreach (var node in Sequence(map, fields, "shifts", required: false))
+            {
+                if (ReadShift(node) is { } shift && !shifts.TryAdd(shift.Id, shift))
+                    Error(node, $"duplicate shift id '{shift.Id}'");
+            }
+
+            var duty = new List<DutyAssignment>();
+            foreach (var node in Sequence(map, fields, "duty", required: true))
+            {
+                if (ReadDuty(node, people, shifts) is { } assignment)
+                    duty.Add(assignment);
+            }
+
+            if (duty.Count > 0)
+                CheckCoverage(fields["duty"], duty);
+
+            return zone is null
+                ? null
+                : new DutyRoster { TimeZone = zone, People = people, Enterprises = enterprises, Shifts = [.. shifts.Values], Duty = duty, SourceFile = file };
+        }
+
+        /// <summary>Every minute of the day needs a catch-all assignment: otherwise an alarm from an enterprise without its own duty reaches nobody.</summary>
+        private void CheckCoverage(YamlNode dutyNode, List<DutyAssignment> duty)
+        {
+            var gapStart = -1;
+            for (var minute = 0; minute <= 24 * 60; minute++)
+            {
+                var covered = minute == 24 * 60 || duty.Exists(d => d.IsCatchAll && (d.Shift is null || d.Shift.Covers(new TimeOnly(minute / 60, minute % 60))));
+                if (!covered && gapStart < 0)
+                {
+                    gapStart = minute;
+                }
+                else if (covered && gapStart >= 0)
+                {
+                    Error(dutyNode, string.Create(CultureInfo.InvariantCulture,
+                        $"no duty without filters covers {gapStart / 60:00}:{gapStart % 60:00}-{minute / 60:00}:{minute % 60:00}: add a catch-all assignment (no enterprises, regions or industries) for that time so every alarm reaches someone"));
+                    gapStart = -1;
+                }
+            }
+        }
+
+        private Person? ReadPerson(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a person must be a mapping with id, name and a webhook or email");
+                return null;
+            }
+
+            var before = errors.Count;
+            var fields = Fields(map, "person", PersonFields);
+            var id = RequiredText(map, fields, "id");
+            if (id is not null && !PersonIdPattern().IsMatch(id))
+                Error(fields["id"], $"invalid person id '{id}': must match [A-Za-z0-9_.-]{{1,64}}");
+            var name = RequiredText(map, fields, "name");
+
+            Uri? webhook = null;
+            if (Text(fields, "webhook") is { } webhookText)
+            {
+                if (Uri.TryCreate(webhookText, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+                    webhook = uri;
+                else
+                    Error(fields["webhook"], $"webhook '{webhookText}' is not an absolute http or https URL");
+            }
+
+            var format = WebhookFormat.Generic;
+            switch (Text(fields, "webhookFormat"))
+            {
+                case null or "generic":
+                    break;
+                case "wecom":
+                    format = WebhookFormat.WeCom;
+                    break;
+                case "dingtalk":
+                    format = WebhookFormat.DingTalk;
+                    break;
+                case var other:
+                    Error(fields["webhookFormat"], $"unknown webhookFormat '{other}': expected generic, wecom or dingtalk");
+                    break;
+            }
+
+            string? email = null;
+            if (Text(fields, "email") is { } emailText)
+            {
+                if (MailboxAddress.TryParse(emailText, out var mailbox) && mailbox.Address.Contains('@', StringComparison.Ordinal))
+                    email = emailText;
+                else
+                    Error(fields["email"], $"email '{emailText}' is not a mail address");
+            }
+
+            var language = Text(fields, "language") ?? "zh";
+            if (language is not ("zh" or "en"))
+                Error(fields["language"], $"unknown language '{language}': expected zh or en");
+
+            if (!fields.ContainsKey("webhook") && !fields.ContainsKey("email"))
+                Error(map, $"person '{id}' has neither a webhook nor an email: nobody could reach them");
+
+            var notify = new List<ChannelKind>();
+            if (fields.TryGetValue("notify", out var notifyNode) && !IsNull(notifyNode))
+            {
+                foreach (var item in Sequence(map, fields, "notify", required: true))
+                {
+                    ChannelKind? channel = (item as YamlScalarNode)?.Value switch
+                    {
+                        "webhook" => ChannelKind.Webhook,
+                        "email" => ChannelKind.Email,
+                        _ => null,
+                    };
+                    if (channel is null)
+                        Error(item, "notify lists channels: webhook or email");
+                    else if ((channel == ChannelKind.Webhook ? fields.ContainsKey("webhook") : fields.ContainsKey("email")) is false)
+                        Error(item, $"notify names {item} but the person has no {item} address");
+                    else if (!notify.Contains(channel.Value))
+                        notify.Add(channel.Value);
+                }
+            }
+            else
+            {
+                if (webhook is not null)
+                    notify.Add(ChannelKind.Webhook);
+                if (email is not null)
+                    notify.Add(ChannelKind.Email);
+            }
+
+            return errors.Count == before && id is not null && name is not null
+                ? new Person(id, name, webhook, format, email, language, notify)
+                : null;
+        }
+
+        private EnterpriseEntry? ReadEnterprise(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "an enterprise must be a mapping with code and region");
+                return null;
+            }
+
+            var fields = Fields(map, "enterprise", EnterpriseFields);
+            var code = RequiredText(map, fields, "code");
+            if (code is not null && !IdentifierPattern().IsMatch(code))
+            {
+                Error(fields["code"], $"invalid enterprise code '{code}': must match [A-Za-z0-9_-]{{1,64}}");
+                return null;
+            }
+
+            return code is null ? null : new EnterpriseEntry(code, Text(fields, "name"), Text(fields, "region"), Text(fields, "industry"));
+        }
+
+        private Shift? ReadShift(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a shift must be a mapping with id, start and end");
+                return null;
+            }
+
+            var fields = Fields(map, "shift", ShiftFields);
+            var id = RequiredText(map, fields, "id");
+            var start = Time(map, fields, "start");
+            var end = Time(map, fields, "end");
+            if (start is not null && end is not null && start == end)
+            {
+                Error(fields["end"], "a shift cannot end when it starts: leave the shift out of the duty for a whole day");
+                return null;
+            }
+
+            return id is null || start is null || end is null ? null : new Shift(id, start.Value, end.Value);
+        }
+
+        private DutyAssignment? ReadDuty(YamlNode node, Dictionary<string, Person> people, Dictionary<string, Shift> shifts)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "a duty assignment must be a mapping with tier and officer");
+                return null;
+            }
+
+            var before = errors.Count;
+            var fields = Fields(map, "duty", DutyFields);
+            DutyTier? tier = RequiredText(map, fields, "tier") switch
+            {
+                null => null,
+                "enterprise" => DutyTier.Enterprise,
+                "park" or "township" => DutyTier.Park,
+                "county" => DutyTier.County,
+                var other => Invalid(fields["tier"], $"unknown tier '{other}': expected enterprise, park (or township) or county"),
+            };
+
+            Shift? shift = null;
+            if (Text(fields, "shift") is { } shiftId && !shifts.TryGetValue(shiftId, out shift))
+                Error(fields["shift"], $"unknown shift '{shiftId}': declare it under shifts");
+
+            var officer = PersonRef(map, fields, "officer", people, required: true);
+            var deputy = PersonRef(map, fields, "deputy", people, required: false);
+            if (officer is not null && officer == deputy)
+                Error(fields["deputy"], "the deputy must be someone other than the officer");
+
+            var enterprises = List(map, fields, "enterprises");
+            var regions = List(map, fields, "regions");
+            var industries = List(map, fields, "industries");
+            return errors.Count == before && tier is not null && officer is not null
+                ? new DutyAssignment(tier.Value, enterprises, regions, industries, shift, officer, deputy, new SourceMark((int)map.Start.Line, (int)map.Start.Column))
+                : null;
+        }
+
+        private DutyTier? Invalid(YamlNode node, string message)
+        {
+            Error(node, message);
+            return null;
+        }
+
+        private string? PersonRef(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, Dictionary<string, Person> people, bool required)
+        {
+            var id = required ? RequiredText(owner, fields, name) : Text(fields, name);
+            if (id is not null && !people.ContainsKey(id))
+            {
+                Error(fields[name], $"unknown person '{id}' as {name}: declare them under people");
+                return null;
+            }
+
+            return id;
+        }
+
+        private List<string> List(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
+        {
+            var values = new List<string>();
+            foreach (var item in Sequence(owner, fields, name, required: false))
+            {
+                if (item is YamlScalarNode { Value: { Length: > 0 } value })
+                    values.Add(value);
+                else
+                    Error(item, $"'{name}' lists plain values");
+            }
+
+            return values;
+        }
+
+        private TimeOnly? Time(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
+        {
+            if (RequiredText(owner, fields, name) is not { } text)
+                return null;
+            if (text == "24:00")
+                return TimeOnly.MinValue;
+            if (TimeOnly.TryParseExact(text, ["H:mm", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+                return time;
+            Error(fields[name], $"'{name}' must be a local time HH:mm, not '{text}'");
+            return null;
+        }
+
+        private Dictionary<string, YamlNode> Fields(YamlMappingNode map, string what, string[] allowed)
+        {
+            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (key, value) in map.Children)
+            {
+                if (key is not YamlScalarNode { Value: { } name })
+                {
+                    Error(key, $"a {what} field name must be plain text");
+                    continue;
+                }
+
+                if (!allowed.Contains(name, StringComparer.Ordinal))
+                {
+                    Error(key, $"unknown field '{name}' in {what}: expected one of {string.Join(", ", allowed)}");
+                    continue;
+                }
+
+                fields[name] = value;
+            }
+
+            return fields;
+        }
+
+        private IEnumerable<YamlNode> Sequence(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, bool required)
+        {
+            if (!fields.TryGetValue(name, out var node) || IsNull(node))
+            {
+                if (required)
+                    Error(owner, $"missing '{name}'");
+                return [];
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                Error(node, $"'{name}' must be a list");
+                return [];
+            }
+
+            if (required && sequence.Children.Count == 0)
+                Error(node, $"'{name}' must list at least one item");
+            return sequence.Children;
+        }
+
+        private string? RequiredText(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
+        {
+            if (!fields.TryGetValue(name, out var node) || IsNull(node))
+            {
+                Error(owner, $"missing '{name}'");
+                return null;
+            }
+
+            var value = ScalarText(node, name);
+            if (value is { Length: 0 })
+            {
+                Error(node, $"'{name}' must not be empty");
+                return null;
+            }
+
+            return value;
+        }
+
+        private string? Text(Dictionary<string, YamlNode> fields, string name)
+            => fields.TryGetValue(name, out var node) && !IsNull(node) ? ScalarText(node, name) : null;
+
+        private string? ScalarText(YamlNode node, string name)
+        {
+            if (node is YamlScalarNode { Value: { } value })
+                return value;
+            Error(node, $"'{name}' must be a single value, not a list or mapping");
+            return null;
+        }
+
+        private static bool IsNull(YamlNode node)
+            => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+    }
+}

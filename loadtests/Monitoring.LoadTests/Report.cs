@@ -117,7 +117,9 @@ public static class Report
     /// </summary>
     public static string Svg(RunResult run)
     {
-        var groups = run.Soak is { Count: > 0 } soak
+        // A soak has one rate: its x axis is the window number instead (TargetRate holds it; OfferedRate the rate).
+        var soakWindows = run.Soak?.Select((s, i) => s with { TargetRate = i + 1 }).ToList();
+        var groups = soakWindows is { Count: > 0 } soak
             ? [("soak", (IReadOnlyList<StepResult>)soak, (IReadOnlyList<LadderResult>)[new LadderResult("soak", "soak", soak)])]
             : run.Ladders.GroupBy(l => l.Profile).Select(g => (g.Key, (IReadOnlyList<StepResult>)g.SelectMany(l => l.Steps).ToList(), (IReadOnlyList<LadderResult>)g.ToList())).ToList();
         const int panelW = 560, panelH = 300, margin = 70;
@@ -137,16 +139,18 @@ public static class Report
             double X(double rate) => x0 + (rates.Count == 1 ? panelW / 2.0 : rates.IndexOf(rate) * (panelW / (double)(rates.Count - 1)));
 
             // Throughput panel.
-            var yMax = Nice(Math.Max(rates.Max(), steps.Max(s => s.AchievedRate)));
+            var isSoak = profile == "soak";
+            double Offered(double rate) => isSoak ? steps[0].OfferedRate : rate;
+            var yMax = Nice(Math.Max(rates.Max(Offered), steps.Max(s => s.AchievedRate)));
             double Y(double v) => y0 + panelH - (v / yMax * panelH);
-            Axes(svg, x0, y0, panelW, panelH, $"{profile}: readings/s achieved vs offered per step", rates, X);
+            Axes(svg, x0, y0, panelW, panelH, $"{profile}: readings/s achieved vs offered per step", rates, X, isSoak);
             for (var i = 0; i <= 4; i++)
             {
                 var v = yMax * i / 4;
                 svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{x0}\" x2=\"{x0 + panelW}\" y1=\"{F(Y(v), "0.#")}\" y2=\"{F(Y(v), "0.#")}\" stroke=\"#eee\"/><text x=\"{x0 - 6}\" y=\"{F(Y(v) + 4, "0.#")}\" text-anchor=\"end\">{K(v)}</text>");
             }
 
-            svg.AppendLine(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"5,4\" points=\"{string.Join(' ', rates.Select(r => $"{F(X(r), "0.#")},{F(Y(r), "0.#")}"))}\"/>");
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#bbb\" stroke-dasharray=\"5,4\" points=\"{string.Join(' ', rates.Select(r => $"{F(X(r), "0.#")},{F(Y(Offered(r)), "0.#")}"))}\"/>");
             var legend = new List<(string, string, bool)> { ("offered (step)", "#bbb", true) };
             foreach (var ladder in ladders)
             {
@@ -159,30 +163,32 @@ public static class Report
 
             Legend(svg, x0 + 10, y0 + 14, legend);
 
-            // Latency panel: the service (or the soak) on a log scale.
+            // Latency panel: the service (or the soak) on a log scale, with the references' end-to-end p99 for scale.
             var lx0 = x0 + panelW + margin;
-            var service = steps.Where(s => s.Target is "service").ToList();
-            var series = new (string Name, Func<StepResult, double?> Value, string Colour, bool Dashed)[]
+            var series = new (string Name, string Target, Func<StepResult, double?> Value, string Colour, bool Dashed)[]
             {
-                ("end-to-end p50", s => s.EndToEnd?.P50, "#1f77b4", true),
-                ("end-to-end p99", s => s.EndToEnd?.P99, "#1f77b4", false),
-                ("alarm p50", s => s.Alarm?.P50, "#d62728", true),
-                ("alarm p99", s => s.Alarm?.P99, "#d62728", false),
-                ("alarm p99.9", s => s.Alarm?.P999, "#9467bd", false),
-                ("PUBACK p99", s => s.PublishAck?.P99, "#2ca02c", false),
+                ("service end-to-end p50", "service", s => s.EndToEnd?.P50, "#1f77b4", true),
+                ("service end-to-end p99", "service", s => s.EndToEnd?.P99, "#1f77b4", false),
+                ("alarm p50", "service", s => s.Alarm?.P50, "#d62728", true),
+                ("alarm p99", "service", s => s.Alarm?.P99, "#d62728", false),
+                ("alarm p99.9", "service", s => s.Alarm?.P999, "#9467bd", false),
+                ("service PUBACK p99", "service", s => s.PublishAck?.P99, "#2ca02c", false),
+                ("forwarder end-to-end p99", "forwarder", s => s.EndToEnd?.P99, "#ff7f0e", false),
+                ("broker delivery p99", "broker", s => s.EndToEnd?.P99, "#7f7f7f", false),
             };
-            var all = service.SelectMany(s => series.Select(c => c.Value(s))).Where(v => v is > 0).Select(v => v!.Value).ToList();
+            bool Of(StepResult s, string target) => s.Target == target || (target == "service" && s.Target == "soak") || (target == "service" && s.Profile == "soak");
+            var all = steps.SelectMany(s => series.Where(c => Of(s, c.Target)).Select(c => c.Value(s))).Where(v => v is > 0).Select(v => v!.Value).ToList();
             var lo = Math.Pow(10, Math.Floor(Math.Log10(all.Count == 0 ? 1 : Math.Max(0.1, all.Min()))));
             var hi = Math.Pow(10, Math.Ceiling(Math.Log10(all.Count == 0 ? 1000 : Math.Max(lo * 10, all.Max()))));
             double LY(double v) => y0 + panelH - ((Math.Log10(Math.Max(v, lo)) - Math.Log10(lo)) / (Math.Log10(hi) - Math.Log10(lo)) * panelH);
             double LX(double rate) => X(rate) - x0 + lx0;
-            Axes(svg, lx0, y0, panelW, panelH, $"{profile}: service latency per step (ms, log)", rates, LX);
+            Axes(svg, lx0, y0, panelW, panelH, $"{profile}: latency per step (ms, log)", rates, LX, isSoak);
             for (var d = lo; d <= hi * 1.001; d *= 10)
                 svg.AppendLine(CultureInfo.InvariantCulture, $"<line x1=\"{lx0}\" x2=\"{lx0 + panelW}\" y1=\"{F(LY(d), "0.#")}\" y2=\"{F(LY(d), "0.#")}\" stroke=\"#eee\"/><text x=\"{lx0 - 6}\" y=\"{F(LY(d) + 4, "0.#")}\" text-anchor=\"end\">{F(d, "0.###")}</text>");
             var latencyLegend = new List<(string, string, bool)>();
-            foreach (var (name, value, colour, dashed) in series)
+            foreach (var (name, target, value, colour, dashed) in series)
             {
-                var points = service.Where(s => value(s) is > 0).Select(s => $"{F(LX(s.TargetRate), "0.#")},{F(LY(value(s)!.Value), "0.#")}").ToList();
+                var points = steps.Where(s => Of(s, target) && value(s) is > 0).Select(s => $"{F(LX(s.TargetRate), "0.#")},{F(LY(value(s)!.Value), "0.#")}").ToList();
                 if (points.Count == 0)
                     continue;
                 latencyLegend.Add((name, colour, dashed));
@@ -202,13 +208,13 @@ public static class Report
         return svg.ToString();
     }
 
-    private static void Axes(StringBuilder svg, int x0, int y0, int w, int h, string title, List<double> rates, Func<double, double> x)
+    private static void Axes(StringBuilder svg, int x0, int y0, int w, int h, string title, List<double> rates, Func<double, double> x, bool windows)
     {
         svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0}\" y=\"{y0 - 12}\" font-size=\"14\" font-weight=\"bold\">{title}</text>");
         svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#333\"/>");
         foreach (var r in rates)
             svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{F(x(r), "0.#")}\" y=\"{y0 + h + 16}\" text-anchor=\"middle\">{K(r)}</text>");
-        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + (w / 2)}\" y=\"{y0 + h + 34}\" text-anchor=\"middle\" fill=\"#555\">offered step (readings/s)</text>");
+        svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{x0 + (w / 2)}\" y=\"{y0 + h + 34}\" text-anchor=\"middle\" fill=\"#555\">{(windows ? "soak window" : "offered step (readings/s)")}</text>");
     }
 
     private static void Legend(StringBuilder svg, int x, int y, List<(string Name, string Colour, bool Dashed)> items)

@@ -14,6 +14,19 @@ internal sealed class SecurityOptions
     /// <summary>API keys, one per user or integration.</summary>
     public List<ApiKeyOptions> ApiKeys { get; set; } = [];
 
+    /// <summary>People who sign in to the duty console with a password (cookie session).</summary>
+    public List<UserOptions> Users { get; set; } = [];
+
+    /// <summary>
+    /// With no <see cref="Users"/> and no <see cref="ApiKeys"/> at all (a fresh machine), create an
+    /// <c>admin</c> user with a random password that lives as long as the process and is written once to
+    /// the log (docs/security.md). Set false to start with no way to sign in instead.
+    /// </summary>
+    public bool BootstrapAdministrator { get; set; } = true;
+
+    /// <summary>How long a console session lasts without activity (sliding): one shift.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(12);
+
     /// <summary>
     /// Gateway credentials for the embedded broker. With none here and no <see cref="GatewayPasswordFile"/>,
     /// the embedded broker accepts anyone (development default, logged as a warning).
@@ -45,6 +58,21 @@ internal sealed class ApiKeyOptions
 
     /// <summary>The key itself (allowed for environment variables and secret stores; never commit it).</summary>
     public string? Key { get; set; }
+}
+
+internal sealed class UserOptions
+{
+    /// <summary>Sign-in name; becomes the user id in audit records and events (<c>acknowledgedBy</c>).</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>Shown in the console; defaults to <see cref="Id"/>.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/> or <see cref="Roles.Administrator"/>.</summary>
+    public string Role { get; set; } = "";
+
+    /// <summary><c>pbkdf2-sha256$iterations$salt$hash</c> from <c>dotnet run --project src/Monitoring.Ingestion -- hash-password</c>.</summary>
+    public string PasswordHash { get; set; } = "";
 }
 
 internal sealed class GatewayCredentialOptions
@@ -123,6 +151,24 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             if (!string.IsNullOrEmpty(key.Key) && key.Key.Length < 16)
                 errors.Add($"{at}:Key is shorter than 16 characters.");
         }
+
+        var userIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Users.Count; i++)
+        {
+            var user = options.Users[i];
+            var at = string.Create(CultureInfo.InvariantCulture, $"Monitoring:Security:Users:{i}");
+            if (string.IsNullOrWhiteSpace(user.Id) || user.Id.Length > 64 || user.Id.Any(char.IsControl))
+                errors.Add($"{at}:Id is required (at most 64 characters, no control characters).");
+            else if (!userIds.Add(user.Id))
+                errors.Add($"{at}:Id '{user.Id}' is used twice.");
+            if (!Roles.IsKnown(user.Role))
+                errors.Add($"{at}:Role '{user.Role}' is not one of {Roles.Viewer}, {Roles.DutyOfficer}, {Roles.Administrator}.");
+            if (!UserPasswordHash.IsValid(user.PasswordHash))
+                errors.Add($"{at}:PasswordHash must be '{UserPasswordHash.Prefix}$<iterations, at least {UserPasswordHash.MinimumIterations}>$<salt>$<hash>' (dotnet run --project src/Monitoring.Ingestion -- hash-password).");
+        }
+
+        if (options.SessionIdleTimeout <= TimeSpan.Zero)
+            errors.Add("Monitoring:Security:SessionIdleTimeout must be positive.");
 
         var users = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Gateways.Count; i++)

@@ -26,8 +26,10 @@ internal static class SecurityRegistration
             mqtt.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         });
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<ConsoleUsers>();
+        services.AddAuthentication(ConsoleAuthentication.PolicyScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddConsoleCookie();
 
         services.AddSingleton<IAuthorizationHandler, AccessRequirementHandler>();
         services.AddAuthorizationBuilder()
@@ -43,6 +45,7 @@ internal static class SecurityRegistration
     public static WebApplication UseMonitoringSecurity(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseConsoleCsrfCheck();
         app.UseAuthorization();
         if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.EnableProbeEndpoints)
             MapProbeEndpoints(app);

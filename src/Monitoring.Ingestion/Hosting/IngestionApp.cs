@@ -1,4 +1,5 @@
 using Monitoring.Ingestion.Api;
+using Monitoring.Ingestion.Console;
 using Monitoring.Ingestion.Security;
 
 namespace Monitoring.Ingestion.Hosting;
@@ -13,6 +14,7 @@ public static class IngestionApp
         var app = builder.Build();
         app.UseMonitoringSecurity();
         app.MapMonitoringEndpoints();
+        app.MapDutyConsole();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Console;
 using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
@@ -90,6 +91,7 @@ internal static class IngestionServiceCollectionExtensions
         });
 
         services.AddMonitoringSecurity(configuration);
+        services.AddDutyConsole();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<MqttIngress>();
         // Hosted services stop in reverse order of registration. The bus first, then the outbox

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Monitoring.Contracts;
+using Monitoring.Ingestion.Console;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
 
@@ -16,6 +17,7 @@ namespace Monitoring.Ingestion.Alarms;
 internal sealed partial class OutboxPublisher(
     AlarmJournal journal,
     OutboxSignal signal,
+    AlarmFeed feed,
     IBus bus,
     IOptions<BusOptions> options,
     TimeProvider time,
@@ -90,6 +92,9 @@ internal sealed partial class OutboxPublisher(
         // Counted before publishing too, so the gauge shows the backlog while the bus is down.
         IngestionMetrics.SetOutboxDepth(await journal.CountOutboxAsync(cancellationToken));
         var items = await journal.ReadOutboxAsync(options.Value.PublishBatch, cancellationToken);
+        // The alarm list changed with these events: the console hears it now, even while the bus is down.
+        if (items.Count > 0)
+            feed.Changed();
         foreach (var item in items)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 
 namespace Monitoring.LoadTests;
 
@@ -137,7 +138,8 @@ public sealed record LoadSettings
 
     private static string FindRepositoryRoot()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        var built = typeof(LoadSettings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, built ?? "/" })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {

@@ -119,6 +119,7 @@ public static partial class RosterParser
         /// <summary>Every minute of the day needs a catch-all assignment: otherwise an alarm from an enterprise without its own duty reaches nobody.</summary>
         private void CheckCoverage(YamlNode dutyNode, List<DutyAssignment> duty)
         {
+            var gaps = new List<(int Start, int End)>();
             var gapStart = -1;
             for (var minute = 0; minute <= 24 * 60; minute++)
             {
@@ -129,10 +130,22 @@ public static partial class RosterParser
                 }
                 else if (covered && gapStart >= 0)
                 {
-                    Error(dutyNode, string.Create(CultureInfo.InvariantCulture,
-                        $"no duty without filters covers {gapStart / 60:00}:{gapStart % 60:00}-{minute / 60:00}:{minute % 60:00}: add a catch-all assignment (no enterprises, regions or industries) for that time so every alarm reaches someone"));
+                    gaps.Add((gapStart, minute));
                     gapStart = -1;
                 }
+            }
+
+            // A gap over midnight is one gap (20:00-08:00), not two.
+            if (gaps.Count > 1 && gaps[0].Start == 0 && gaps[^1].End == 24 * 60)
+            {
+                gaps[^1] = (gaps[^1].Start, gaps[0].End);
+                gaps.RemoveAt(0);
+            }
+
+            foreach (var (start, end) in gaps)
+            {
+                Error(dutyNode, string.Create(CultureInfo.InvariantCulture,
+                    $"no duty without filters covers {start / 60:00}:{start % 60:00}-{end / 60 % 24:00}:{end % 60:00}: add a catch-all assignment (no enterprises, regions or industries) for that time so every alarm reaches someone"));
             }
         }
 

@@ -105,7 +105,7 @@
         el('span', { class: 'value', text: number(a.lastValue ?? a.value) }), ' / ', el('span', { text: number(a.limit) }),
         a.unit ? el('span', { class: 'muted', text: ` ${a.unit}` }) : null),
       el('td', { 'data-label': t('colSince'), class: 'num', 'data-since': a.raisedAt, title: clock(a.raisedAt) }),
-      el('td', { 'data-label': t('colEscalation'), class: 'num escalation', 'data-escalation': a.nextEscalationAt || '' }),
+      el('td', { 'data-label': t('colEscalation'), class: 'num escalation', 'data-escalation': a.state === 'shelved' || a.state === 'out-of-service' ? '' : (a.nextEscalationAt || '') }),
       actions);
   }
 
@@ -282,16 +282,20 @@
       el('table', { class: 'gateways' },
         el('thead', {}, el('tr', {}, ...['colGateway', 'colStatus', 'colLastSeen', 'colMessages', 'colGaps', 'colDuplicates', 'colRestarts', 'colRejects', 'colFirmware'].map((k) => el('th', { text: t(k) })))),
         el('tbody', {}, ...list.map((g) => {
-          const status = g.never ? 'never' : (g.status || 'unknown');
+          // The registry lists every configured gateway; one that never sent a message has no status and no count.
+          const never = g.never || (!g.status && !g.messages);
+          const status = never ? 'never' : (g.status || 'unknown');
+          // Rejections come per reason; the board shows the total and names the reasons on hover.
+          const rejected = Object.values(g.rejections || {}).reduce((sum, n) => sum + n, 0);
           return el('tr', { class: `gw gw-${status}`, 'data-gateway': g.gateway },
             el('td', { 'data-label': t('colGateway') }, el('strong', { text: g.gateway }), g.simulated ? el('span', { class: 'flag sim', text: t('simulated') }) : null),
             el('td', { 'data-label': t('colStatus') }, el('span', { class: `gw-status gw-${status}`, text: t(`gw.${status}`) })),
-            el('td', { 'data-label': t('colLastSeen'), class: 'num', title: g.lastSeenAt ? clock(g.lastSeenAt) : '', text: g.lastSeenAt ? t('ago', duration(n - Date.parse(g.lastSeenAt))) : '—' }),
-            el('td', { 'data-label': t('colMessages'), class: 'num', text: g.never ? '—' : String(g.messages) }),
-            el('td', { 'data-label': t('colGaps'), class: `num ${g.lostMessages ? 'bad' : ''}`, text: g.never ? '—' : String(g.lostMessages) }),
-            el('td', { 'data-label': t('colDuplicates'), class: 'num', text: g.never ? '—' : String(g.duplicateMessages) }),
-            el('td', { 'data-label': t('colRestarts'), class: 'num', text: g.never ? '—' : String(g.sequenceRestarts) }),
-            el('td', { 'data-label': t('colRejects'), class: `num ${g.rejections ? 'bad' : ''}`, text: g.never ? '—' : String(g.rejections) }),
+            el('td', { 'data-label': t('colLastSeen'), class: 'num', title: g.lastSeenAt ? clock(g.lastSeenAt) : '', text: !never && g.lastSeenAt ? t('ago', duration(n - Date.parse(g.lastSeenAt))) : '—' }),
+            el('td', { 'data-label': t('colMessages'), class: 'num', text: never ? '—' : String(g.messages) }),
+            el('td', { 'data-label': t('colGaps'), class: `num gaps ${g.lostMessages ? 'bad' : ''}`, text: never ? '—' : String(g.lostMessages) }),
+            el('td', { 'data-label': t('colDuplicates'), class: 'num', text: never ? '—' : String(g.duplicateMessages) }),
+            el('td', { 'data-label': t('colRestarts'), class: 'num', text: never ? '—' : String(g.sequenceRestarts) }),
+            el('td', { 'data-label': t('colRejects'), class: `num rejects ${rejected ? 'bad' : ''}`, title: Object.entries(g.rejections || {}).map(([k, v]) => `${k}: ${v}`).join('\n'), text: never ? '—' : String(rejected) }),
             el('td', { 'data-label': t('colFirmware'), text: g.firmware || '—' }));
         })))));
     $('gateway-board').replaceChildren(...boards);
@@ -305,7 +309,7 @@
     clearInterval(state.gatewayTimer);
     if (view === 'gateways') {
       loadGateways();
-      state.gatewayTimer = setInterval(loadGateways, 5000);
+      state.gatewayTimer = setInterval(loadGateways, 3000);
     }
   }
 

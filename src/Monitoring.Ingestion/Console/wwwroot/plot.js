@@ -69,7 +69,8 @@ const Plot = (function () {
     }
     if (Number.isFinite(options.raisedAt)) {
       svg.append(node('line', { x1: x(options.raisedAt), x2: x(options.raisedAt), y1: T, y2: H - B, class: 'raised' }));
-      svg.append(node('text', { x: x(options.raisedAt) + 4, y: T + 10, class: 'raised-label' }, `${options.labels.raised} ${hhmm(options.raisedAt)}`));
+      const nearRight = x(options.raisedAt) > W * 0.7;
+      svg.append(node('text', { x: x(options.raisedAt) + (nearRight ? -4 : 4), y: T + 10, class: 'raised-label', 'text-anchor': nearRight ? 'end' : 'start' }, `${options.labels.raised} ${hhmm(options.raisedAt)}`));
     }
 
     series.forEach((s, i) => {

@@ -158,7 +158,8 @@ public sealed class FleetLoad : IAsyncDisposable
                     // Every message of a gateway gets its own millisecond: the same (series, time) twice would overwrite.
                     var ts = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), _lastTs[index] + 1);
                     var tick = _ticks[index]++;
-                    var cross = (tick + index) % _shape.AlarmPeriodTicks == 0;
+                    // Phases spread evenly over the period, so crossings are steady from the first second.
+                    var cross = (tick + ((long)index * _shape.AlarmPeriodTicks / _gateways.Length)) % _shape.AlarmPeriodTicks == 0;
                     if (cross)
                         Interlocked.Increment(ref crossings);
                     for (var p = 0; p < _tags.Length; p++)

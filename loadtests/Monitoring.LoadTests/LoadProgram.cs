@@ -7,6 +7,12 @@ public static class LoadProgram
 {
     public static async Task<int> MainAsync(string[] args)
     {
+        if (args.Any(a => a is "help" or "--help" or "-h"))
+        {
+            Console.WriteLine(LoadSettings.Usage);
+            return 0;
+        }
+
         LoadSettings settings;
         try
         {

@@ -111,6 +111,14 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
                     break;
             }
 
+            // Warm-up outside any step: JIT, connection pools and the first InfluxDB shard would otherwise
+            // land in the first step's latency.
+            if (rates.Count > 0)
+            {
+                await fleet.RunStepAsync(rates[0], TimeSpan.FromSeconds(Math.Min(5, settings.StepSeconds)), new Latency(), cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+
             foreach (var rate in rates)
             {
                 var step = await StepAsync(target, profile, rate, TimeSpan.FromSeconds(settings.StepSeconds), fleet, database, subscriber, child, alarms, drain: true, cancellationToken);

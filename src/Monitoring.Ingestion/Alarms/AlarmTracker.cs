@@ -35,6 +35,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         return _keysById.TryGetValue(alarmId, out var key) && _alarms.TryGetValue(key, out alarm!);
     }
 
+    public bool TryGetByKey(string key, out TrackedAlarm alarm) => _alarms.TryGetValue(key, out alarm!);
+
     /// <summary>Restores the alarms of the last run, so that none is raised twice or forgotten.</summary>
     public void Restore(IEnumerable<AlarmStateRecord> records)
     {

@@ -8,7 +8,7 @@ namespace Monitoring.Ingestion.Hosting;
 
 /// <summary>
 /// Starts and stops the ingestion path in the order its guarantees need.
-/// Start: stores and journal, restore active alarms, workers, embedded broker, MQTT connections
+/// Start: stores and journal, restore active alarms, replay the last stored minutes through the rules, workers, embedded broker, MQTT connections
 /// (a broker that cannot be reached fails the start with a clear message).
 /// Stop: stop taking messages, let the workers write and acknowledge what they hold (bounded by
 /// <see cref="DrainTimeout"/>), then disconnect. Anything unacknowledged is redelivered by the broker.
@@ -24,6 +24,7 @@ internal sealed partial class IngestionHost(
     IOptions<MqttOptions> mqttOptions,
     RuleSetHolder ruleSets,
     GatewayRegistry gateways,
+    RuleStateReplay replay,
     TimeProvider time,
     ILogger<IngestionHost> logger) : IHostedService
 {
@@ -42,6 +43,8 @@ internal sealed partial class IngestionHost(
                 gateways.Expect(site.Enterprise, configured.Id, startedAtMs);
         }
 
+        // Before the workers and the MQTT connections: the replay owns the rule state while it runs.
+        await replay.RunAsync(cancellationToken);
         await deadLetters.StartAsync(cancellationToken);
         pipeline.Start();
 

@@ -101,6 +101,7 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton<OutboxPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService<HeartbeatPublisher>();
+        services.AddSingleton<RuleStateReplay>();
         services.AddHostedService<IngestionHost>();
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());

@@ -50,6 +50,12 @@ internal sealed class GatewayState(string enterprise, string gateway)
     /// <summary>Reported silent: no message within the silence timeout.</summary>
     public bool Silent { get; set; }
 
+    /// <summary>
+    /// Raises the start-up replay found but could not apply (see RuleStateReplay): applied by the worker
+    /// with the gateway's first live message. Null almost always, so the hot path pays one null check.
+    /// </summary>
+    public List<Monitoring.Rules.Evaluation.AlarmTransition>? ReplayedRaises { get; set; }
+
     public IReadOnlyDictionary<string, long> Rejections => _rejections;
 
     public void CountRejection(string reason) => _rejections.AddOrUpdate(reason, 1, static (_, n) => n + 1);

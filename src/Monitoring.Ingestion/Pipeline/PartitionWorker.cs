@@ -207,9 +207,31 @@ internal sealed partial class PartitionWorker
         {
             gateway.Readings += result.AcceptedPoints;
             gateway.Simulated = result.Envelope.Simulated;
+            if (gateway.ReplayedRaises is { } replayed)
+                ApplyReplayedRaises(gateway, replayed, ruleSet.FindGateway(message.Enterprise, message.Gateway));
             IngestionMetrics.ReadingsAccepted.Add(result.AcceptedPoints);
             IngestionMetrics.EventTimeLag.Record(nowMs - _batch[batchCountBefore].TimestampMs);
         }
+    }
+
+    /// <summary>
+    /// Raises the start-up replay found in stored data whose alarm event was lost with the process (see
+    /// RuleStateReplay), applied now that a live message says whether the traffic is simulated, and only
+    /// if the condition still holds after that message.
+    /// </summary>
+    private void ApplyReplayedRaises(GatewayState gateway, List<AlarmTransition> replayed, GatewayRules? rules)
+    {
+        gateway.ReplayedRaises = null;
+        if (rules is null)
+            return;
+        foreach (var raise in replayed)
+        {
+            if (Hosting.RuleStateReplay.IsActive(rules, raise.Condition))
+                _transitions.Add(raise);
+        }
+
+        if (_transitions.Count > 0)
+            ApplyTransitions(rules, gateway.Simulated);
     }
 
     private void ProcessStatus(InboundMessage message, GatewayState gateway, long nowMs)

@@ -37,6 +37,16 @@ internal sealed class PipelineOptions
     /// </summary>
     public TimeSpan GatewaySilentAfter { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// At start, the stored readings of this last stretch are run through the rules before any message is
+    /// taken, so on-delays, windows and last values survive a restart or a kill -9 (0 = off). Cover the
+    /// longest delay or window of the site's rules; longer costs start-up time (one store query per gateway).
+    /// </summary>
+    public TimeSpan ReplayOnStart { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest wait for one gateway's stored readings at start; past it that gateway's rules start fresh.</summary>
+    public TimeSpan ReplayTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Readings kept per configured sensor for an alarm's <c>context</c> (contract: up to 60).</summary>
     [Range(0, 60)]
     public int ContextReadings { get; set; } = 60;

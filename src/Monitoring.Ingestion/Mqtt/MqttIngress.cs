@@ -152,7 +152,12 @@ internal sealed partial class MqttIngress : IAsyncDisposable
         if (!Utf8Parser.TryParse(digits[..(int)payload.Length], out long value, out _))
             return;
         if (topic == BrokerStoreCountTopic)
+        {
             IngestionMetrics.SetBrokerQueuedMessages(value);
+            // Mosquitto publishes the dropped count only when it changes (retained): a broker that reports
+            // its store and never reported a drop has dropped nothing.
+            IngestionMetrics.SetBrokerDroppedMessagesIfUnknown(0);
+        }
         else if (topic == BrokerDroppedTopic)
             IngestionMetrics.SetBrokerDroppedMessages(value);
     }

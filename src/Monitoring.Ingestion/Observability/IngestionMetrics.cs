@@ -73,6 +73,7 @@ internal static class IngestionMetrics
 
     public static void SetBrokerQueuedMessages(long value) => Interlocked.Exchange(ref _brokerQueuedMessages, value);
     public static void SetBrokerDroppedMessages(long value) => Interlocked.Exchange(ref _brokerDroppedMessages, value);
+    public static void SetBrokerDroppedMessagesIfUnknown(long value) => Interlocked.CompareExchange(ref _brokerDroppedMessages, value, -1);
     public static void AddBrokerDroppedMessages(long delta) => Interlocked.Add(ref _brokerDroppedMessages, delta);
     public static void SetOutboxDepth(long value) => Interlocked.Exchange(ref _outboxDepth, value);
     public static void SetActiveAlarms(long value) => Interlocked.Exchange(ref _activeAlarms, value);

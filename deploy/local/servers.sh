@@ -28,8 +28,9 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 readonly RABBIT_BIN=/usr/lib/rabbitmq/bin
 # chromium drives the duty-console browser tests (Playwright with /usr/bin/chromium); python3-aiosmtpd
-# is the loopback SMTP server the notification tests deliver mail to.
-readonly APT_PACKAGES=(mosquitto mosquitto-clients rabbitmq-server influxdb influxdb-client chromium python3-aiosmtpd)
+# is the loopback SMTP server the notification tests deliver mail to; fonts-wqy-microhei gives
+# Chromium the Chinese glyphs of the console (without it they render as boxes).
+readonly APT_PACKAGES=(mosquitto mosquitto-clients rabbitmq-server influxdb influxdb-client chromium python3-aiosmtpd fonts-wqy-microhei)
 
 WORK=$(realpath -m -- "${MON_WORK:-./.local-servers}")
 MQTT_PORT=${MON_MQTT_PORT:-1883}
@@ -147,6 +148,7 @@ cmd_install() {
   [[ -x $RABBIT_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+  [[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
   if ((${#missing[@]} == 0)); then
     log "install: all servers present"
     return 0

@@ -34,8 +34,8 @@ public sealed record LoadSettings
     public required string OutputFolder { get; init; }
     public required string RepositoryRoot { get; init; }
     public double StepSeconds { get; init; } = 20;
-    public IReadOnlyList<double> BatchSteps { get; init; } = [10_000, 25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000];
-    public IReadOnlyList<double> SingleSteps { get; init; } = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000];
+    public IReadOnlyList<double> BatchSteps { get; init; } = [10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000, 400_000];
+    public IReadOnlyList<double> SingleSteps { get; init; } = [2_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000];
     public IReadOnlyList<string> Profiles { get; init; } = ["batch", "single"];
     public IReadOnlyList<string> Targets { get; init; } = ["influx", "broker", "forwarder", "service"];
     public int Gateways { get; init; } = 200;

@@ -23,7 +23,13 @@ internal static class NotificationEndpoints
         api.MapGet("/deliveries", async (NotificationStore store, Guid? alarmId, string? personId, string? status, int? limit, CancellationToken ct) =>
             (await store.ListAsync(alarmId, personId, status, Math.Clamp(limit ?? 100, 1, 1000), ct)).Select(DeliveryView.From));
 
-        api.MapGet("/diagnostics", async (NotificationStore store, DeliveryDispatcher dispatcher, IngestionWatchdog watchdog, IngestionActivity activity, TimeProvider time, CancellationToken ct) =>
+        // What the service knows of one alarm: whether it is acknowledged or closed, who was told, the next reminder.
+        api.MapGet("/alarms/{alarmId:guid}", async (NotificationStore store, Guid alarmId, CancellationToken ct) =>
+            await store.GetStateAsync(alarmId, ct) is { } state
+                ? Results.Ok(new { state.AlarmId, state.LastSequence, state.Active, state.Acknowledged, state.AcknowledgedBy, state.Suppressed, state.Closed, state.EscalationLevel, state.Recipients, state.NextReminderAt, state.RemindersSent, state.RaisedAt })
+                : Results.NotFound());
+
+        api.MapGet("/diagnostics", async (NotificationStore store, DeliveryDispatcher dispatcher, NotificationScheduler scheduler, IngestionWatchdog watchdog, IngestionActivity activity, TimeProvider time, CancellationToken ct) =>
         {
             var diagnostics = await store.DiagnosticsAsync(100, ct);
             return new
@@ -42,6 +48,7 @@ internal static class NotificationEndpoints
                     watchdog.SilentSince,
                 },
                 ProcessedEvents = await store.CountProcessedAsync(ct),
+                SchedulerLastRunAt = scheduler.LastRunAt,
             };
         });
 

@@ -23,6 +23,10 @@ internal sealed class NotificationScheduler(
     ILogger<NotificationScheduler> logger) : BackgroundService
 {
     private DateTimeOffset _nextRosterCheck;
+    private long _lastRunTicks;
+
+    /// <summary>When the last round finished: work due before it has been planned.</summary>
+    public DateTimeOffset? LastRunAt => Interlocked.Read(ref _lastRunTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,6 +74,7 @@ internal sealed class NotificationScheduler(
         var planned = await RemindAsync(now, ct);
         planned |= await DigestAsync(now, ct);
         planned |= await watchdog.CheckAsync(now, ct);
+        Interlocked.Exchange(ref _lastRunTicks, now.UtcTicks);
         return planned;
     }
 

@@ -68,7 +68,8 @@ internal static class NotificationsServiceCollectionExtensions
         services.AddSingleton<AlarmEventProcessor>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
-        services.AddHostedService<NotificationScheduler>();
+        services.AddSingleton<NotificationScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationScheduler>());
         AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
 
         services.AddHealthChecks()

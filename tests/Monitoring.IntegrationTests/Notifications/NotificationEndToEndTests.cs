@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Monitoring.IntegrationTests.Infrastructure;
+using Monitoring.IntegrationTests.Ingestion;
+using Monitoring.Testing;
+
+namespace Monitoring.IntegrationTests.Notifications;
+
+/// <summary>
+/// Issue #7's done-when on the real servers, without the browser: a casting plant loses mould cooling
+/// water -> the officer on duty gets the webhook and the mail within 2 s; nobody acknowledges -> the
+/// deputy is notified when the ingestion service publishes <c>AlarmEscalated</c>; the officer
+/// acknowledges through the signed link -> <c>AlarmAcknowledged</c> on the bus and the reminders stop.
+/// Ingestion and notification services run in-process; RabbitMQ, Mosquitto, InfluxDB, the SMTP server
+/// (aiosmtpd) and the webhook receiver (Kestrel) are real.
+/// </summary>
+[Collection(RealServersCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan EscalateAfter = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan RemindEvery = TimeSpan.FromSeconds(2);
+    private const string AckKey = "integration-test-ack-link-key-0123456789";
+
+    private readonly string _topicRoot = $"it/{RealServers.UniqueName("ntf")}/mon/v1";
+    private readonly string _work = Path.Combine(Path.GetTempPath(), RealServers.UniqueName("ntf"));
+    private string _database = "";
+    private string _virtualHost = "";
+    private string _sites = "";
+    private WebhookReceiver _hooks = null!;
+    private SmtpMailbox _mail = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await servers.CreateInfluxDatabaseAsync("ntf");
+        _virtualHost = await servers.CreateRabbitVirtualHostAsync("ntf");
+        _sites = TestSite.Write(Path.Combine(_work, "sites"));
+        _hooks = await WebhookReceiver.StartAsync();
+        _mail = await SmtpMailbox.StartAsync(_work);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hooks.DisposeAsync();
+        await _mail.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    private Task<ServiceUnderTest> StartIngestionAsync()
+    {
+        var settings = ServiceUnderTest.RealServerSettings(servers, _topicRoot, RealServers.UniqueName("svc"), _database, _virtualHost, Path.Combine(_work, "ingestion"), _sites);
+        settings["Monitoring:Alarms:Escalation:Critical:EscalateAfter"] = Format(EscalateAfter);
+        settings["Monitoring:Alarms:Escalation:MaxLevel"] = "1";
+        settings["Monitoring:Bus:HeartbeatInterval"] = "00:00:01";
+        settings["Monitoring:Security:AckLinkKey"] = AckKey;
+        return ServiceUnderTest.StartAsync(settings);
+    }
+
+    private Task<NotificationServiceUnderTest> StartNotificationsAsync(Uri ingestion)
+    {
+        var roster = Path.Combine(_work, "roster.yaml");
+        if (!File.Exists(roster))
+        {
+            File.WriteAllText(roster, $$"""
+                timeZone: Asia/Shanghai
+                people:
+                  - { id: officer, name: Officer on duty, webhook: "{{_hooks.UrlFor("officer")}}", email: officer@plant.test, language: en }
+                  - { id: deputy, name: Deputy, webhook: "{{_hooks.UrlFor("deputy")}}", email: deputy@plant.test, language: zh }
+                  - { id: county, name: County duty desk, email: county@county.test }
+                duty:
+                  - { tier: enterprise, officer: officer, deputy: deputy }
+                  - { tier: county, officer: county }
+                """);
+        }
+
+        return NotificationServiceUnderTest.StartAsync(new Dictionary<string, string>
+        {
+            ["Monitoring:DataDirectory"] = Path.Combine(_work, "notifications"),
+            ["Monitoring:Bus:Kind"] = "RabbitMq",
+            ["Monitoring:Bus:Host"] = servers.AmqpHost,
+            ["Monitoring:Bus:Port"] = servers.AmqpPort.ToString(CultureInfo.InvariantCulture),
+            ["Monitoring:Bus:VirtualHost"] = _virtualHost,
+            ["Monitoring:Bus:Username"] = servers.AmqpUser,
+            ["Monitoring:Bus:Password"] = servers.AmqpPassword,
+            ["Monitoring:Notifications:RosterFile"] = roster,
+            ["Monitoring:Notifications:AckLinkBaseUrl"] = ingestion.ToString(),
+            ["Monitoring:Notifications:RemindUnacknowledgedEvery"] = Format(RemindEvery),
+            ["Monitoring:Notifications:RemindAcknowledgedActiveEvery"] = "01:00:00",
+            ["Monitoring:Notifications:SchedulerInterval"] = "00:00:00.200",
+            ["Monitoring:Notifications:Smtp:Host"] = "127.0.0.1",
+            ["Monitoring:Notifications:Smtp:Port"] = _mail.Port.ToString(CultureInfo.InvariantCulture),
+            ["Monitoring:Notifications:Smtp:Security"] = "None",
+            ["Monitoring:Security:AckLinkKey"] = AckKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+    }
+
+    private Task<Gateway> ConnectGatewayAsync() => Gateway.ConnectAsync(servers.MqttHost, servers.MqttPort, _topicRoot, TestSite.Enterprise, TestSite.Gateway);
+
+    private static string Format(TimeSpan span) => span.ToString("c", CultureInfo.InvariantCulture);
+
+    private static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [Fact]
+    public async Task MouldCoolingWaterLost_OfficerWithin2s_DeputyOnEscalation_AcknowledgedByLink_RemindersStop()
+    {
+        await using var bus = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword, "AlarmRaised", "AlarmEscalated", "AlarmAcknowledged");
+        await using var ingestion = await StartIngestionAsync();
+        await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        // Distinct timestamps: a reading with the same timestamp as one already processed is a duplicate.
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+
+        // The plant loses mould cooling water.
+        var lost = Stopwatch.StartNew();
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+
+        var hook = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
+        var hookAfter = lost.Elapsed;
+        var mail = (await _mail.WaitForAsync(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal), 1, Patience, "the officer's mail"))[0];
+        var mailAfter = lost.Elapsed;
+        Assert.True(hookAfter < TimeSpan.FromSeconds(2), $"webhook after {hookAfter}");
+        Assert.True(mailAfter < TimeSpan.FromSeconds(2), $"mail after {mailAfter}");
+
+        var raised = (await bus.NextAsync("AlarmRaised", Patience)).GetProperty("message");
+        var alarmId = raised.GetProperty("alarmId").GetString()!;
+        Assert.Equal(alarmId, hook.AlarmId);
+        Assert.Contains("Casting pit 1 mould cooling water", hook.Body.GetProperty("markdown").GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Casting pit 1 mould cooling water", mail.Subject, StringComparison.Ordinal);
+        Assert.Contains(hook.AckUrl!, mail.TextBody, StringComparison.Ordinal);
+        Assert.StartsWith(ingestion.Http.BaseAddress!.ToString().TrimEnd('/') + "/ack/", hook.AckUrl, StringComparison.Ordinal);
+
+        // Nobody acknowledges: the ingestion service escalates, the deputy is told (webhook and mail).
+        var escalated = (await bus.NextAsync("AlarmEscalated", Patience)).GetProperty("message");
+        Assert.Equal(alarmId, escalated.GetProperty("alarmId").GetString());
+        Assert.Equal(1, escalated.GetProperty("escalationLevel").GetInt32());
+        var toDeputy = (await _hooks.WaitForAsync(h => h.Person == "deputy" && h.Kind == "Escalated", 1, Patience, "the deputy's webhook"))[0];
+        var deputyAfter = lost.Elapsed;
+        Assert.True(deputyAfter >= EscalateAfter - TimeSpan.FromSeconds(1) && deputyAfter < EscalateAfter + TimeSpan.FromSeconds(4), $"deputy after {deputyAfter}");
+        Assert.Equal(alarmId, toDeputy.AlarmId);
+        await _mail.WaitForAsync(m => m.To.ToString().Contains("deputy@plant.test", StringComparison.Ordinal), 1, Patience, "the deputy's mail");
+
+        // Reminders go out while it stays unacknowledged.
+        await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "ReminderUnacknowledged", 1, Patience, "a reminder to the officer");
+
+        // A link preview (GET) shows a confirmation page and acknowledges nothing; the POST acknowledges as the officer.
+        var page = await ingestion.Http.GetAsync(hook.AckUrl);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<form method=\"post\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False((await ingestion.GetJsonAsync($"/api/alarms/{alarmId}")).GetProperty("acknowledged").GetBoolean());
+
+        var posted = await ingestion.Http.PostAsync(hook.AckUrl, null);
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var acknowledged = (await bus.NextAsync("AlarmAcknowledged", Patience)).GetProperty("message");
+        Assert.Equal(alarmId, acknowledged.GetProperty("alarmId").GetString());
+        Assert.Equal("officer", acknowledged.GetProperty("acknowledgedBy").GetString());
+        Assert.Equal("via acknowledge link", acknowledged.GetProperty("comment").GetString());
+
+        // The reminders stop: once the service has applied the acknowledgement and sent what was
+        // planned before it, nothing more is planned for this alarm, over several reminder intervals.
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync($"/api/alarms/{alarmId}"), s => s.GetProperty("acknowledged").GetBoolean(), Patience, "acknowledgement applied");
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/deliveries?status=Pending"), d => d.GetArrayLength() == 0, Patience, "nothing pending");
+        var remindersAtAck = _hooks.Received.Count(h => h.Kind == "ReminderUnacknowledged");
+        var ackedAt = DateTimeOffset.Parse((await notifications.GetJsonAsync("/api/diagnostics")).GetProperty("schedulerLastRunAt").GetString()!, CultureInfo.InvariantCulture);
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
+            d => DateTimeOffset.Parse(d.GetProperty("schedulerLastRunAt").GetString()!, CultureInfo.InvariantCulture) > ackedAt + 3 * RemindEvery, Patience, "three reminder intervals of scheduler rounds");
+
+        Assert.Equal(remindersAtAck, _hooks.Received.Count(h => h.Kind == "ReminderUnacknowledged"));
+        Assert.Equal(0, (await notifications.GetJsonAsync("/api/deliveries?status=Pending")).GetArrayLength());
+        var state = await notifications.GetJsonAsync($"/api/alarms/{alarmId}");
+        Assert.Equal(new[] { "officer", "deputy" }, state.GetProperty("recipients").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        // Every notification reached the receiver exactly once.
+        Assert.All(_hooks.Received.GroupBy(h => h.NotificationId), g => Assert.Single(g));
+    }
+
+    [Fact]
+    public async Task NotificationServiceRestart_EventsWhileDownAreDeliveredOnce_AndNothingIsRepeated()
+    {
+        await using var bus = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword, "AlarmEscalated");
+        await using var ingestion = await StartIngestionAsync();
+        var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        var raisedHook = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
+
+        // Down before the escalation: its durable queue keeps the AlarmEscalated for it.
+        await notifications.DisposeAsync();
+        await bus.NextAsync("AlarmEscalated", Patience);
+        Assert.DoesNotContain(_hooks.Received, h => h.Kind == "Escalated");
+
+        await using var restarted = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await _hooks.WaitForAsync(h => h.Person == "deputy" && h.Kind == "Escalated", 1, Patience, "the deputy told after the restart");
+        await Eventually.MatchAsync(() => restarted.GetJsonAsync("/api/deliveries?status=Pending"), d => d.GetArrayLength() == 0, Patience, "nothing pending");
+
+        Assert.Single(_hooks.Received, h => h.Kind == "Raised");
+        Assert.Single(_hooks.Received, h => h.Kind == "Escalated");
+        Assert.Equal(raisedHook.NotificationId, Assert.Single(_hooks.Received, h => h.Kind == "Raised").NotificationId);
+        Assert.All(_hooks.Received.GroupBy(h => h.NotificationId), g => Assert.Single(g));
+        var officerMails = _mail.Messages().Count(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal) && m.Subject?.Contains("[Alarm]", StringComparison.Ordinal) == true);
+        Assert.Equal(1, officerMails);
+    }
+
+    [Fact]
+    public async Task SimulatedTraffic_IsRecordedInTheSandbox_AndReachesNoPerson()
+    {
+        await using var ingestion = await StartIngestionAsync();
+        await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        var ts = Now();
+        await gateway.PublishAsync($$"""{"seq":1,"ts":{{ts}},"sim":true,"points":[{"tag":"{{TestSite.PressureTag}}","v":0.182}]}""");
+        await gateway.PublishAsync($$"""{"seq":2,"ts":{{ts + 1}},"sim":true,"points":[{"tag":"{{TestSite.PressureTag}}","v":0.1}]}""");
+
+        var deliveries = await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/deliveries?status=Sandboxed"), d => d.GetArrayLength() >= 1, Patience, "a sandboxed delivery");
+
+        var sandboxed = deliveries[0];
+        Assert.Equal("Sandbox", sandboxed.GetProperty("channel").GetString());
+        Assert.True(sandboxed.GetProperty("simulated").GetBoolean());
+        Assert.Equal("officer", sandboxed.GetProperty("personId").GetString());
+        Assert.Empty(_hooks.Received);
+        Assert.Empty(_mail.Messages());
+    }
+
+    [Fact]
+    public async Task WebhookDown_MailStillArrives_DiagnosticOpenOnTheApi()
+    {
+        await using var ingestion = await StartIngestionAsync();
+        await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        _hooks.Failing = true;
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+
+        await _mail.WaitForAsync(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal), 1, Patience, "the officer's mail");
+        var diagnostics = await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
+            d => d.GetProperty("open").EnumerateArray().Any(x => x.GetProperty("key").GetString() == "channel:webhook"), Patience, "an open webhook diagnostic");
+
+        var webhook = diagnostics.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "Webhook");
+        Assert.True(webhook.GetProperty("consecutiveFailures").GetInt32() >= 1);
+        Assert.Contains("503", webhook.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        // The officers on duty hear of the failing channel by mail.
+        await _mail.WaitForAsync(m => m.Subject?.Contains("Diagnostic", StringComparison.Ordinal) == true, 1, Patience, "the diagnostic mail");
+        var metrics = await notifications.Http.GetStringAsync("/metrics");
+        Assert.Contains("notifications_channel_failures", metrics, StringComparison.Ordinal);
+    }
+}

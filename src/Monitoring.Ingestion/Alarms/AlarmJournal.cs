@@ -246,6 +246,9 @@ internal sealed record JournalEntry(Guid EventId, string MessageType, string Pay
     /// <summary>An operator's note: the alarm's state and the audit row change, nothing is published.</summary>
     public static JournalEntry AuditOnly(string alarmKey, string stateJson, AuditRecord audit) => new(Guid.Empty, "", "", alarmKey, stateJson, audit);
 
+    /// <summary>Only the alarm's stored state changes (a flag nobody is told about).</summary>
+    public static JournalEntry StateOnly(string alarmKey, string stateJson) => new(Guid.Empty, "", "", alarmKey, stateJson);
+
     public bool HasEvent => MessageType.Length > 0;
 }
 

@@ -59,7 +59,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         var condition = transition.Condition;
         var now = timeProvider.GetUtcNow();
         var occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs);
-        var historical = now - occurredAt > context.HistoricalAfter;
+        var historical = context.FromLateData || now - occurredAt > context.HistoricalAfter;
         // A static check or a no-data alarm has no value; NaN has no JSON form.
         double? value = double.IsFinite(transition.Value) ? transition.Value : null;
         _alarms.TryGetValue(condition.Key, out var existing);
@@ -67,7 +67,17 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         if (transition.Kind == AlarmTransitionKind.Raised)
         {
             if (existing is { ConditionActive: true })
+            {
+                // The live rules confirm an episode first found in late data: from now on it is theirs to clear.
+                if (existing.LateEpisode && !context.FromLateData)
+                {
+                    var confirmed = existing with { LateEpisode = false };
+                    Store(confirmed);
+                    entries.Add(JournalEntry.StateOnly(confirmed.Key, Serialize(confirmed)));
+                }
+
                 return;
+            }
 
             var alarmId = existing?.Raised.AlarmId ?? Guid.CreateVersion7(now);
             var sequence = (existing?.Sequence ?? 0) + 1;
@@ -113,6 +123,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
                 Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
                 LastValue = value,
                 LastChangedAt = now,
+                LateEpisode = context.FromLateData,
             };
             alarm = stillUnanswered
                 ? alarm with { EscalationLevel = existing!.EscalationLevel, NextEscalationAt = existing.NextEscalationAt, AcknowledgeDueAt = existing.AcknowledgeDueAt, UnacknowledgedSince = existing.UnacknowledgedSince }
@@ -122,6 +133,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         }
 
         if (existing is not { ConditionActive: true })
+            return;
+        // Late data tells of the past: it may end an episode it found itself, never one the live rules hold.
+        if (context.FromLateData && !existing.LateEpisode)
             return;
 
         var clearSequence = existing.Sequence + 1;
@@ -151,7 +165,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             Context = context.Readings,
             Simulated = context.Simulated,
         };
-        var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now };
+        var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now, LateEpisode = false };
         if (returned.Shelf is not { OneShot: true } shelf)
         {
             // Returned to normal and already acknowledged: the alarm is closed (see IsClosed).
@@ -627,7 +641,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 }
 
 /// <summary>What the partition worker knows about a transition besides the rule's own data.</summary>
-internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter);
+/// <param name="FromLateData">Found by the late-data rules (RuleSetHolder.LateData): historical, and it may not clear a live alarm.</param>
+internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter, bool FromLateData = false);
 
 /// <summary>The result of an operator action on an alarm.</summary>
 internal sealed record OperatorOutcome(OperatorOutcomeKind Kind, TrackedAlarm? Alarm, string? Problem)

@@ -34,6 +34,11 @@ internal sealed record TrackedAlarm
     public DateTimeOffset? NextEscalationAt { get; init; }
     /// <summary>The response time the duty console counts down to; null once acknowledged.</summary>
     public DateTimeOffset? AcknowledgeDueAt { get; init; }
+    /// <summary>
+    /// Raised from late data (a back-fill) and not confirmed by the live rules: only late data clears it,
+    /// or, when the back-fill has ended and the live rules do not hold the condition, the worker's timer.
+    /// </summary>
+    public bool LateEpisode { get; init; }
     /// <summary>When the current unacknowledged episode started: the escalation clock's zero.</summary>
     public DateTimeOffset? UnacknowledgedSince { get; init; }
 

@@ -50,6 +50,12 @@ internal sealed class GatewayState(string enterprise, string gateway)
     /// <summary>Reported silent: no message within the silence timeout.</summary>
     public bool Silent { get; set; }
 
+    /// <summary>Server time late data (older than the live rules' last reading) last arrived; 0 = never.</summary>
+    public long LastLateDataAtMs { get; set; }
+
+    /// <summary>Newest sensor time among the late readings: how far a back-fill reached.</summary>
+    public long LatestLateTimestampMs { get; set; }
+
     /// <summary>
     /// Raises the start-up replay found but could not apply (see RuleStateReplay): applied by the worker
     /// with the gateway's first live message. Null almost always, so the hot path pays one null check.

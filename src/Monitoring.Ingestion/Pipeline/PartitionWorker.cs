@@ -31,6 +31,7 @@ internal sealed partial class PartitionWorker
     // Cached once: the timers run every second and must not allocate a delegate each time.
     private readonly Func<TrackedAlarm, bool> _ownsAlarm;
     private readonly List<AlarmTransition> _transitions = [];
+    private readonly List<AlarmTransition> _lateTransitions = [];
     private readonly Dictionary<SensorRules, ContextRing> _contexts = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _tagLookup;
@@ -140,6 +141,7 @@ internal sealed partial class PartitionWorker
         TickRules(nowMs);
         _deps.Alarms.ExpireShelves(_ownsAlarm, _pendingJournal);
         _deps.Alarms.Escalate(_ownsAlarm, _pendingJournal);
+        EndSettledLateEpisodes(nowMs);
     }
 
     private bool OwnsAlarm(TrackedAlarm alarm) => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index;
@@ -343,6 +345,7 @@ internal sealed partial class PartitionWorker
                     break;
                 case EvaluationOutcome.Late:
                     IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "late"));
+                    EvaluateLate(sensor, point.TimestampMs, value, point.Quality, message, simulated);
                     break;
                 case EvaluationOutcome.SkippedBadQuality:
                     IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
@@ -352,6 +355,51 @@ internal sealed partial class PartitionWorker
 
         if (_transitions.Count > 0)
             ApplyTransitions(rules!, simulated);
+    }
+
+    /// <summary>
+    /// A reading older than what the sensor's live rules have evaluated (a back-fill): stored as usual, and
+    /// run through the late-data twin of the rules (<see cref="RuleSetHolder.LateData"/>), whose transitions
+    /// are recorded as historical. Late data is rare: the lookups here are off the hot path.
+    /// </summary>
+    private void EvaluateLate(SensorRules live, long timestampMs, double value, PointQuality quality, InboundMessage message, bool simulated)
+    {
+        var gateway = _deps.Gateways.Get(message.Enterprise, message.Gateway);
+        gateway.LastLateDataAtMs = message.ReceivedAtMs;
+        gateway.LatestLateTimestampMs = Math.Max(gateway.LatestLateTimestampMs, timestampMs);
+        var late = _deps.RuleSets.LateData.FindGateway(message.Enterprise, message.Gateway);
+        if (late is null || !late.TryGetSensor(live.Tag, out var sensor))
+            return;
+        sensor.Evaluate(timestampMs, value, quality, _lateTransitions, message.ReceivedAtMs);
+        foreach (var transition in _lateTransitions)
+            _deps.Alarms.Apply(transition, new TransitionContext([], simulated, _deps.Options.HistoricalAfter, FromLateData: true), _pendingJournal);
+        _lateTransitions.Clear();
+    }
+
+    /// <summary>
+    /// An episode found in late data whose end the back-fill did not contain: once no late data has come
+    /// for <see cref="PipelineOptions.LateDataSettle"/> and the live rules do not hold the condition, it ended
+    /// before the live data resumed; it is cleared (historical) at the latest sensor time the back-fill covered.
+    /// </summary>
+    private void EndSettledLateEpisodes(long nowMs)
+    {
+        foreach (var alarm in _deps.Alarms.All)
+        {
+            if (!alarm.LateEpisode || !alarm.ConditionActive || !OwnsAlarm(alarm))
+                continue;
+            var gateway = _deps.Gateways.Get(alarm.Raised.Enterprise, alarm.Raised.Gateway);
+            if (nowMs - gateway.LastLateDataAtMs < _deps.Options.LateDataSettle.TotalMilliseconds)
+                continue;
+            var rules = _deps.RuleSets.Current;
+            if (!rules.TryGetCondition(alarm.Key, out var condition))
+                continue;
+            var live = rules.FindGateway(condition.Enterprise, condition.Gateway);
+            if (live is not null && Hosting.RuleStateReplay.IsActive(live, condition))
+                continue;
+            var end = Math.Max(gateway.LatestLateTimestampMs, alarm.Raised.OccurredAt.ToUnixTimeMilliseconds());
+            _deps.Alarms.Apply(new AlarmTransition(condition, AlarmTransitionKind.Cleared, end, double.NaN),
+                new TransitionContext([], alarm.Raised.Simulated, _deps.Options.HistoricalAfter, FromLateData: true), _pendingJournal);
+        }
     }
 
     /// <summary>Turns rule transitions into alarm events. Transitions are rare: allocating here (context, events) is fine.</summary>

@@ -32,6 +32,12 @@ internal sealed class PipelineOptions
     public TimeSpan HistoricalAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// An alarm raised from late data (a back-fill) whose end the back-fill did not show is cleared, as
+    /// historical, once no late data has come for this long and the live rules do not hold its condition.
+    /// </summary>
+    public TimeSpan LateDataSettle { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// A gateway that sent nothing (telemetry or status) for this long is reported <c>silent</c>
     /// (GatewayStatusChanged), unless it said <c>offline</c>; configured gateways count from the start.
     /// </summary>

@@ -58,7 +58,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         return ServiceUnderTest.StartAsync(settings);
     }
 
-    private Task<NotificationServiceUnderTest> StartNotificationsAsync(Uri ingestion)
+    private Task<NotificationServiceUnderTest> StartNotificationsAsync(Uri ingestion, TimeSpan? silenceAfter = null)
     {
         var roster = Path.Combine(_work, "roster.yaml");
         if (!File.Exists(roster))
@@ -93,6 +93,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
             ["Monitoring:Notifications:Smtp:Port"] = _mail.Port.ToString(CultureInfo.InvariantCulture),
             ["Monitoring:Notifications:Smtp:Security"] = "None",
             ["Monitoring:Security:AckLinkKey"] = AckKey,
+            ["Monitoring:Notifications:Watchdog:SilenceAfter"] = Format(silenceAfter ?? TimeSpan.FromSeconds(60)),
             ["Logging:LogLevel:Default"] = "Warning",
         });
     }
@@ -151,6 +152,9 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<form method=\"post\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.False((await ingestion.GetJsonAsync($"/api/alarms/{alarmId}")).GetProperty("acknowledged").GetBoolean());
+
+        var forged = await ingestion.Http.PostAsync(hook.AckUrl![..^2] + (hook.AckUrl![^2] == 'A' ? "BA" : "AA"), null);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
 
         var posted = await ingestion.Http.PostAsync(hook.AckUrl, null);
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
@@ -247,5 +251,42 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await _mail.WaitForAsync(m => m.Subject?.Contains("Diagnostic", StringComparison.Ordinal) == true, 1, Patience, "the diagnostic mail");
         var metrics = await notifications.Http.GetStringAsync("/metrics");
         Assert.Contains("notifications_channel_failures", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IngestionStopped_HeartbeatsStop_OfficerToldBySilence_AndAgainWhenItIsBack()
+    {
+        var silence = TimeSpan.FromSeconds(4);
+        ServiceUnderTest? ingestion = await StartIngestionAsync();
+        try
+        {
+            await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!, silence);
+            // Heartbeats every second keep it quiet while ingestion runs.
+            await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
+                d => d.GetProperty("watchdog").GetProperty("lastHeartbeatAt").ValueKind != System.Text.Json.JsonValueKind.Null, Patience, "a heartbeat");
+            var heartbeatSeenAt = DateTimeOffset.Parse((await notifications.GetJsonAsync("/api/diagnostics")).GetProperty("schedulerLastRunAt").GetString()!, CultureInfo.InvariantCulture);
+            await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
+                d => DateTimeOffset.Parse(d.GetProperty("schedulerLastRunAt").GetString()!, CultureInfo.InvariantCulture) > heartbeatSeenAt + silence + TimeSpan.FromSeconds(1), Patience, "scheduler rounds past the silence time");
+            Assert.DoesNotContain(_hooks.Received, h => h.Kind == "WatchdogSilent");
+
+            await ingestion.DisposeAsync();
+            ingestion = null;
+            var silent = await _hooks.WaitForAsync(h => h.Kind == "WatchdogSilent", 1, Patience, "the silence alarm");
+            Assert.Equal("officer", silent[0].Person);
+            var diagnostics = await notifications.GetJsonAsync("/api/diagnostics");
+            Assert.True(diagnostics.GetProperty("watchdog").GetProperty("silent").GetBoolean());
+            Assert.Contains(diagnostics.GetProperty("open").EnumerateArray(), d => d.GetProperty("key").GetString() == "watchdog:ingestion-silent");
+            var metrics = (await notifications.Http.GetStringAsync("/metrics")).Split('\n');
+            Assert.Contains(metrics, l => l.StartsWith("notifications_watchdog_ingestion_silent", StringComparison.Ordinal) && l.Split(' ')[1] == "1");
+
+            await using var back = await StartIngestionAsync();
+            await _hooks.WaitForAsync(h => h.Kind == "WatchdogRestored", 1, Patience, "the all-clear");
+            Assert.Single(_hooks.Received, h => h.Kind == "WatchdogSilent" && h.Person == "officer");
+        }
+        finally
+        {
+            if (ingestion is not null)
+                await ingestion.DisposeAsync();
+        }
     }
 }

@@ -59,7 +59,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         var condition = transition.Condition;
         var now = timeProvider.GetUtcNow();
         var occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs);
-        var historical = context.FromLateData || now - occurredAt > context.HistoricalAfter;
+        var historical = (context.FromLateData && !context.WithinReorderWindow) || now - occurredAt > context.HistoricalAfter;
         // A static check or a no-data alarm has no value; NaN has no JSON form.
         double? value = double.IsFinite(transition.Value) ? transition.Value : null;
         _alarms.TryGetValue(condition.Key, out var existing);
@@ -641,8 +641,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 }
 
 /// <summary>What the partition worker knows about a transition besides the rule's own data.</summary>
-/// <param name="FromLateData">Found by the late-data rules (RuleSetHolder.LateData): historical, and it may not clear a live alarm.</param>
-internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter, bool FromLateData = false);
+/// <param name="FromLateData">Found by the late-data rules (RuleSetHolder.LateData): it may not clear a live alarm, and it is historical unless...</param>
+/// <param name="WithinReorderWindow">...the reading was late by no more than the reorder window: then it is paged like a live one.</param>
+internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter, bool FromLateData = false, bool WithinReorderWindow = false);
 
 /// <summary>The result of an operator action on an alarm.</summary>
 internal sealed record OperatorOutcome(OperatorOutcomeKind Kind, TrackedAlarm? Alarm, string? Problem)

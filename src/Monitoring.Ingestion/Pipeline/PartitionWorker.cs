@@ -371,8 +371,11 @@ internal sealed partial class PartitionWorker
         if (late is null || !late.TryGetSensor(live.Tag, out var sensor))
             return;
         sensor.Evaluate(timestampMs, value, quality, _lateTransitions, message.ReceivedAtMs);
+        if (_lateTransitions.Count == 0)
+            return;
+        var withinWindow = live.LastEvaluatedMs is { } newest && newest - timestampMs <= _deps.Options.ReorderWindow.TotalMilliseconds;
         foreach (var transition in _lateTransitions)
-            _deps.Alarms.Apply(transition, new TransitionContext([], simulated, _deps.Options.HistoricalAfter, FromLateData: true), _pendingJournal);
+            _deps.Alarms.Apply(transition, new TransitionContext([], simulated, _deps.Options.HistoricalAfter, FromLateData: true, withinWindow), _pendingJournal);
         _lateTransitions.Clear();
     }
 

@@ -32,6 +32,14 @@ internal sealed class PipelineOptions
     public TimeSpan HistoricalAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Bounded reorder window. A reading older than its sensor's newest evaluated one never rewinds the
+    /// live rules (that would delay every alarm by the window); it goes to the late-data rules. A transition
+    /// found there in a reading late by no more than this is paged like a live one (out-of-order delivery
+    /// over several connections); later than this it is recorded as historical (a back-fill).
+    /// </summary>
+    public TimeSpan ReorderWindow { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// An alarm raised from late data (a back-fill) whose end the back-fill did not show is cleared, as
     /// historical, once no late data has come for this long and the live rules do not hold its condition.
     /// </summary>

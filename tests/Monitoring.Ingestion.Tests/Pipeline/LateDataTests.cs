@@ -103,6 +103,17 @@ public sealed class LateDataTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutOfOrderReading_WithinTheReorderWindow_IsPagedNotHistorical()
+    {
+        var live = NowMs;
+        await ReadingAsync(live, 0.2);
+
+        await ReadingAsync(live - 1_500, 0.1);
+
+        Assert.Equal([(nameof(AlarmRaised), false, Start.AddMilliseconds(-1_500))], await EventsAsync());
+    }
+
+    [Fact]
     public async Task BackFill_DuringALiveAlarm_NeitherRaisesAgainNorClearsIt()
     {
         var live = NowMs;

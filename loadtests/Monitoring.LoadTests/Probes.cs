@@ -113,12 +113,19 @@ public sealed class VisibilityProbe : IAsyncDisposable
                 while (!_stop.IsCancellationRequested)
                 {
                     gateway = (gateway + 7) % shape.Gateways;
-                    var ts = fleet.LastAcknowledgedTs(gateway);
-                    if (ts == 0)
+                    // Wait for the gateway's next message: its last one may be a whole tick old already,
+                    // and that age is not the service's latency.
+                    var previous = fleet.LastAcknowledgedTs(gateway);
+                    var ts = previous;
+                    var waitStart = TimeProvider.System.GetTimestamp();
+                    while (ts == previous && TimeProvider.System.GetElapsedTime(waitStart) < TimeSpan.FromSeconds(5))
                     {
-                        await Task.Delay(TimeSpan.FromMilliseconds(50), _stop.Token);
-                        continue;
+                        await Task.Delay(TimeSpan.FromMilliseconds(1), _stop.Token);
+                        ts = fleet.LastAcknowledgedTs(gateway);
                     }
+
+                    if (ts == previous)
+                        continue;
 
                     while (!await influx.ExistsAsync(database, shape.Enterprise(gateway), shape.Gateway(gateway), FleetShape.AlarmPoint, ts, _stop.Token))
                     {

@@ -115,7 +115,7 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
             // land in the first step's latency.
             if (rates.Count > 0)
             {
-                await fleet.RunStepAsync(rates[0], TimeSpan.FromSeconds(Math.Min(5, settings.StepSeconds)), new Latency(), cancellationToken);
+                await fleet.RunStepAsync(rates[0], TimeSpan.FromSeconds(Math.Min(5, settings.StepSeconds / 3)), new Latency(), cancellationToken);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Monitoring.IntegrationTests.Infrastructure;
 using Monitoring.IntegrationTests.Ingestion;
 using Monitoring.Testing;
@@ -48,10 +49,10 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         Directory.Delete(_work, recursive: true);
     }
 
-    private Task<ServiceUnderTest> StartIngestionAsync()
+    private Task<ServiceUnderTest> StartIngestionAsync(TimeSpan? escalateAfter = null)
     {
         var settings = ServiceUnderTest.RealServerSettings(servers, _topicRoot, RealServers.UniqueName("svc"), _database, _virtualHost, Path.Combine(_work, "ingestion"), _sites);
-        settings["Monitoring:Alarms:Escalation:Critical:EscalateAfter"] = Format(EscalateAfter);
+        settings["Monitoring:Alarms:Escalation:Critical:EscalateAfter"] = Format(escalateAfter ?? EscalateAfter);
         settings["Monitoring:Alarms:Escalation:MaxLevel"] = "1";
         settings["Monitoring:Bus:HeartbeatInterval"] = "00:00:01";
         settings["Monitoring:Security:AckLinkKey"] = AckKey;
@@ -288,5 +289,39 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
             if (ingestion is not null)
                 await ingestion.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task RabbitMqRestarted_EscalationDuringTheOutage_ReachesTheDeputyOnce_AndNothingIsRepeated()
+    {
+        // Long enough for RabbitMQ to stop first: the escalation then happens during the outage.
+        await using var ingestion = await StartIngestionAsync(TimeSpan.FromSeconds(12));
+        await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        var raised = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
+
+        await servers.StopRabbitAsync();
+        try
+        {
+            // The escalation is made while the broker is away and waits in the ingestion outbox.
+            Assert.DoesNotContain(_hooks.Received, h => h.Kind == "Escalated");
+            var journal = ingestion.Services.GetRequiredService<Monitoring.Ingestion.Alarms.AlarmJournal>();
+            await Eventually.MatchAsync(() => journal.CountOutboxAsync(CancellationToken.None), n => n >= 1, Patience, "the escalation waiting in the outbox");
+        }
+        finally
+        {
+            await servers.StartRabbitAsync();
+        }
+
+        await _hooks.WaitForAsync(h => h.Person == "deputy" && h.Kind == "Escalated", 1, TimeSpan.FromSeconds(90), "the deputy told after RabbitMQ is back");
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync($"/api/alarms/{raised.AlarmId}"), s => s.GetProperty("escalationLevel").GetInt32() == 1, Patience, "escalation applied");
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/deliveries?status=Pending"), d => d.GetArrayLength() == 0, Patience, "nothing pending");
+
+        Assert.Single(_hooks.Received, h => h.Kind == "Raised");
+        Assert.Single(_hooks.Received, h => h.Kind == "Escalated");
+        Assert.All(_hooks.Received.GroupBy(h => h.NotificationId), g => Assert.Single(g));
     }
 }

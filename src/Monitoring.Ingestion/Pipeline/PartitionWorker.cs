@@ -78,6 +78,8 @@ internal sealed partial class PartitionWorker
                     RunTimersWhenDue();
                     if (_batchCount >= _deps.Options.BatchSize)
                         await FlushAsync(cancellationToken);
+                    else if (_pendingJournal.Count > 0 && JournalDue(reader))
+                        await CommitJournalAsync(cancellationToken);
                 }
 
                 if (!HasPendingWork)
@@ -480,8 +482,51 @@ internal sealed partial class PartitionWorker
 
     private const int DeadLetterRawLimit = 64 * 1024;
 
+    /// <summary>
+    /// Alarm events go out ahead of the batch they were found in: a transition is committed to the journal
+    /// (and the publisher woken) as soon as the queue is momentarily empty or it has waited
+    /// <see cref="JournalLingerMs"/>, not when the batch of readings is full, which under load takes a
+    /// quarter of a second or more and would sit between the sensor and the duty officer. Committing the
+    /// event before the readings are in the store is safe: the messages stay unacknowledged until they are,
+    /// a redelivery finds the alarm already in that state (deterministic event ids), and a store outage no
+    /// longer holds alarms back.
+    /// </summary>
+    private bool JournalDue(ChannelReader<WorkItem> reader)
+    {
+        var now = _deps.Time.GetTimestamp();
+        if (_journalPendingSince == 0)
+            _journalPendingSince = now;
+        return !reader.TryPeek(out _) || _deps.Time.GetElapsedTime(_journalPendingSince, now).TotalMilliseconds >= JournalLingerMs;
+    }
+
+    /// <summary>Longest a committed-to-be alarm event waits for more to share its journal transaction (bounds fsyncs per second under an alarm flood).</summary>
+    public const int JournalLingerMs = 10;
+
+    private long _journalPendingSince;
+
+    /// <summary>Commits pending alarm events, state and audit rows in one transaction, wakes the publisher, and answers operator commands (their events are now durable).</summary>
+    private async Task CommitJournalAsync(CancellationToken cancellationToken)
+    {
+        if (_pendingJournal.Count > 0)
+        {
+            await _deps.JournalRetry.ExecuteAsync(
+                static (state, ct) => new ValueTask(state.Journal.CommitAsync(state.Entries, state.Now, ct)),
+                (Journal: _deps.Journal, Entries: _pendingJournal, Now: _deps.Time.GetUtcNow().ToUnixTimeMilliseconds()),
+                cancellationToken);
+            _pendingJournal.Clear();
+            _deps.OutboxSignal.Notify();
+        }
+
+        _journalPendingSince = 0;
+        foreach (var command in _pendingCommands)
+            command.Completion.TrySetResult(command.Outcome!);
+        _pendingCommands.Clear();
+    }
+
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        // Events first (see JournalDue), then readings, then acknowledgements.
+        await CommitJournalAsync(cancellationToken);
         if (_batchCount > 0)
         {
             var started = _deps.Time.GetTimestamp();
@@ -508,16 +553,6 @@ internal sealed partial class PartitionWorker
             _batchCount = 0;
         }
 
-        if (_pendingJournal.Count > 0)
-        {
-            await _deps.JournalRetry.ExecuteAsync(
-                static (state, ct) => new ValueTask(state.Journal.CommitAsync(state.Entries, state.Now, ct)),
-                (Journal: _deps.Journal, Entries: _pendingJournal, Now: _deps.Time.GetUtcNow().ToUnixTimeMilliseconds()),
-                cancellationToken);
-            _pendingJournal.Clear();
-            _deps.OutboxSignal.Notify();
-        }
-
         // Only now is everything the messages carried durable: acknowledge them.
         foreach (var message in _pendingAcks)
         {
@@ -539,10 +574,6 @@ internal sealed partial class PartitionWorker
         }
 
         _pendingAcks.Clear();
-
-        foreach (var command in _pendingCommands)
-            command.Completion.TrySetResult(command.Outcome!);
-        _pendingCommands.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The time-series store rejected a batch of {Count} readings: {Error}")]

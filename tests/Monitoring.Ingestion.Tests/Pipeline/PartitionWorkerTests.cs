@@ -107,6 +107,21 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LimitCrossing_EventIsJournalledWhileTheStoreWriteIsStillPending()
+    {
+        // The store is gated (never released here until dispose): the alarm must not wait for it.
+        var ack = new RecordingAcknowledger();
+        await _pipeline.EnqueueAsync(Message($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.1}]}""", ack), CancellationToken.None);
+
+        await _store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        var outbox = await _journal.ReadOutboxAsync(10, CancellationToken.None);
+
+        Assert.Equal(nameof(Monitoring.Contracts.AlarmRaised), Assert.Single(outbox).MessageType);
+        Assert.Equal(0, _store.Written);
+        Assert.False(ack.Acknowledged.IsCompleted);
+    }
+
+    [Fact]
     public async Task MessageWithOneBadPoint_GoodPointsWrittenAndMessageAcknowledged()
     {
         _store.Release();

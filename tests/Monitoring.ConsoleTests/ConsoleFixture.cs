@@ -25,7 +25,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
 {
     public const string DutyOfficer = "duty-li";
     public const string Viewer = "viewer-wang";
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = ConsoleBrowser.ChromiumPath;
 
     private readonly string _data = Path.Combine(Path.GetTempPath(), "monitoring-console-tests", Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
@@ -68,13 +68,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await _mqtt.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mqttPort).WithClientId("console-tests").Build());
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Root in a container has no user namespace for Chromium's sandbox.
-            Args = ["--no-sandbox"],
-        });
+        Browser = await ConsoleBrowser.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -102,26 +96,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     /// <summary>A fresh browser context (its own cookies), desktop size unless told.</summary>
     public Task<IBrowserContext> NewContextAsync(int width = 1440, int height = 900, string locale = "en-GB") =>
-        Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = locale,
-            TimezoneId = "Asia/Shanghai",
-        });
+        ConsoleBrowser.NewContextAsync(Browser, BaseAddress, width, height, locale);
 
     /// <summary>Signs in through the page and waits for the live list.</summary>
-    public async Task<IPage> SignInAsync(IBrowserContext context, string user = DutyOfficer)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/console");
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/console/login"));
-        await page.Locator("#login-user").FillAsync(user);
-        await page.Locator("#login-password").FillAsync(Password);
-        await page.Locator("#login-submit").ClickAsync();
-        await Assertions.Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "live");
-        return page;
-    }
+    public Task<IPage> SignInAsync(IBrowserContext context, string user = DutyOfficer) => ConsoleBrowser.SignInAsync(context, user, Password);
 
     /// <summary>One telemetry batch: the values at <paramref name="stepMs"/> apart, the last one now.</summary>
     public async Task PublishAsync(string enterprise, string gateway, string tag, double[] values, long stepMs = 1000, long? seq = null)
@@ -158,14 +136,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task<JsonElement> GetJsonAsync(string path) => await Http.GetFromJsonAsync<JsonElement>(path);
 
     /// <summary>Where screenshots go: MONITORING_CONSOLE_SCREENSHOTS (e.g. docs/console), or nowhere.</summary>
-    public static string? ScreenshotPath(string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("MONITORING_CONSOLE_SCREENSHOTS");
-        if (string.IsNullOrEmpty(folder))
-            return null;
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, name);
-    }
+    public static string? ScreenshotPath(string name) => ConsoleBrowser.ScreenshotPath(name);
 
     /// <summary>The documented hash format, made here independently: pbkdf2-sha256$iterations$salt$hash (10 000 iterations keeps sign-in fast).</summary>
     private static string HashPassword(string password)

@@ -21,14 +21,10 @@ internal sealed partial class PartitionWorker
 
     private readonly Channel<WorkItem> _queue;
     private readonly PipelineDependencies _deps;
-    // Double-buffered: one batch fills while the previous one is written (see FlushAsync).
-    private Reading[] _batch;
-    private Reading[] _spareBatch;
+    private readonly Reading[] _batch;
     private int _batchCount;
     private long _batchStartedAtMs;
-    private List<InboundMessage> _pendingAcks = [];
-    private List<InboundMessage> _spareAcks = [];
-    private Task _inflightWrite = Task.CompletedTask;
+    private readonly List<InboundMessage> _pendingAcks = [];
     private readonly List<AlarmCommand> _pendingCommands = [];
     private long _lastTickMs;
     private readonly List<JournalEntry> _pendingJournal = [];
@@ -52,7 +48,6 @@ internal sealed partial class PartitionWorker
         });
         // A message never straddles two batches: room for one batch plus one maximal message.
         _batch = new Reading[deps.Options.BatchSize + deps.DecoderOptions.MaxPoints];
-        _spareBatch = new Reading[_batch.Length];
         _tagLookup = _tags.GetAlternateLookup<ReadOnlySpan<char>>();
         _ownsAlarm = OwnsAlarm;
     }
@@ -118,7 +113,6 @@ internal sealed partial class PartitionWorker
 
         // The queue was completed (graceful stop): make what was read durable and acknowledge it.
         await FlushAsync(CancellationToken.None);
-        await _inflightWrite;
     }
 
     private bool HasPendingWork => _batchCount > 0 || _pendingAcks.Count > 0 || _pendingJournal.Count > 0 || _pendingCommands.Count > 0;
@@ -529,58 +523,38 @@ internal sealed partial class PartitionWorker
         _pendingCommands.Clear();
     }
 
-    /// <summary>
-    /// Commits pending alarm events, then hands the batch and its messages to a write that runs while the
-    /// next batch fills: at most one write in flight per partition, awaited here before the next starts, so
-    /// batches are written and acknowledged in order and memory stays bounded. The worker goes on decoding
-    /// and evaluating during the store's round trip instead of waiting for it.
-    /// </summary>
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        // Events first (see JournalDue), then readings, then acknowledgements.
         await CommitJournalAsync(cancellationToken);
-        await _inflightWrite;
-        if (_batchCount == 0 && _pendingAcks.Count == 0)
-            return;
-
-        var batch = _batch;
-        var count = _batchCount;
-        var acks = _pendingAcks;
-        (_batch, _spareBatch) = (_spareBatch, batch);
-        (_pendingAcks, _spareAcks) = (_spareAcks, acks);
-        _batchCount = 0;
-        _inflightWrite = WriteAndAcknowledgeAsync(batch, count, acks, cancellationToken);
-    }
-
-    /// <summary>Writes one batch (store, or spool when the store fails; retried until one works), then acknowledges its messages.</summary>
-    private async Task WriteAndAcknowledgeAsync(Reading[] batch, int count, List<InboundMessage> acks, CancellationToken cancellationToken)
-    {
-        if (count > 0)
+        if (_batchCount > 0)
         {
             var started = _deps.Time.GetTimestamp();
-            var readings = new ReadOnlyMemory<Reading>(batch, 0, count);
+            var readings = new ReadOnlyMemory<Reading>(_batch, 0, _batchCount);
             try
             {
                 await _deps.StoreRetry.ExecuteAsync(
                     static (state, ct) => new ValueTask(state.Store.WriteAsync(state.Readings, ct)),
                     (Store: _deps.Store, Readings: readings),
                     cancellationToken);
-                IngestionMetrics.ReadingsWritten.Add(count);
+                IngestionMetrics.ReadingsWritten.Add(_batchCount);
             }
             catch (TimeSeriesWriteRejectedException ex)
             {
                 // Retrying cannot help; keep the evidence and move on rather than block the partition.
-                IngestionMetrics.StoreWritesRejected.Add(count);
-                LogStoreRejected(_deps.Logger, count, ex.Message);
+                IngestionMetrics.StoreWritesRejected.Add(_batchCount);
+                LogStoreRejected(_deps.Logger, _batchCount, ex.Message);
                 _deps.DeadLetters.Enqueue(new DeadLetter(_deps.Time.GetUtcNow(), "(store)", null, null, "store_rejected", ex.Message, null,
-                    $"{count} readings, first {batch[0].Enterprise}/{batch[0].Gateway}/{batch[0].Tag}@{batch[0].TimestampMs}"));
+                    $"{_batchCount} readings, first {_batch[0].Enterprise}/{_batch[0].Gateway}/{_batch[0].Tag}@{_batch[0].TimestampMs}"));
             }
 
             IngestionMetrics.StoreWriteDuration.Record(_deps.Time.GetElapsedTime(started).TotalMilliseconds);
-            Array.Clear(batch, 0, count);
+            Array.Clear(_batch, 0, _batchCount);
+            _batchCount = 0;
         }
 
         // Only now is everything the messages carried durable: acknowledge them.
-        foreach (var message in acks)
+        foreach (var message in _pendingAcks)
         {
             if (message.Acknowledger is not null)
             {
@@ -599,7 +573,7 @@ internal sealed partial class PartitionWorker
             message.ReleasePayload();
         }
 
-        acks.Clear();
+        _pendingAcks.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The time-series store rejected a batch of {Count} readings: {Error}")]

@@ -1,4 +1,5 @@
 using Monitoring.Contracts;
+using Monitoring.Contracts.Telemetry;
 using Monitoring.Rules.Configuration;
 using Monitoring.Rules.Evaluation;
 
@@ -176,5 +177,32 @@ public class RuleSetTests
         Assert.Equal(2, result.Errors.Count);
         Assert.Contains(result.Errors, e => e.Message.Contains("duplicate rule id 'R1'", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Message.Contains("duplicate tag 'A'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IsRaised_PointRuleOfTheConditionsTag_FollowsTheRaiseAndTheClear()
+    {
+        var gateway = RuleSet.Compile([CastingSite()]).RuleSet!.FindGateway("E1", "gw01")!;
+        Assert.True(gateway.TryGetSensor("CAST1.MOULD.WATER.P", out var sensor));
+        var ll = sensor.Conditions.Single(c => c.Stage == "LL");
+        var transitions = new List<AlarmTransition>();
+
+        Assert.False(gateway.IsRaised(ll));
+        sensor.Evaluate(1_000, 0.10, PointQuality.Good, transitions);
+        Assert.True(gateway.IsRaised(ll));
+        sensor.Evaluate(2_000, 0.20, PointQuality.Good, transitions);
+        Assert.False(gateway.IsRaised(ll));
+    }
+
+    [Fact]
+    public void IsRaised_GatewayRuleCondition_FollowsTheVote()
+    {
+        var plant = Plant.Load("- id: R\n  type: voting\n  signals: { input1: C1, input2: C2 }\n  parameters: { setpoint: 160, votes: 2 }");
+        var vote = plant.Condition("VOTE");
+
+        plant.Run("C1=200@0; C2=10@0");
+        Assert.False(plant.Gateway.IsRaised(vote));
+        plant.Run("C2=200@1000");
+        Assert.True(plant.Gateway.IsRaised(vote));
     }
 }

@@ -107,7 +107,7 @@ internal sealed partial class RuleStateReplay(
             var lost = new List<AlarmTransition>();
             foreach (var (key, raise) in raises)
             {
-                if (IsActive(gatewayRules, raise.Condition) && !(alarms.TryGetByKey(key, out var alarm) && alarm.ConditionActive))
+                if (gatewayRules.IsRaised(raise.Condition) && !(alarms.TryGetByKey(key, out var alarm) && alarm.ConditionActive))
                     lost.Add(raise);
             }
 
@@ -120,20 +120,6 @@ internal sealed partial class RuleStateReplay(
 
         await journal.CommitAsync(entries, nowMs, cancellationToken);
         LogReplayed(logger, readings, gatewaysReplayed, window, clears, pendingRaises, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    /// <summary>Whether a point rule (on any of the condition's tags) or a gateway rule holds the condition raised.</summary>
-    public static bool IsActive(GatewayRules gatewayRules, AlarmCondition condition)
-    {
-        if (gatewayRules.IsActive(condition))
-            return true;
-        foreach (var tag in condition.Tags)
-        {
-            if (gatewayRules.TryGetSensor(tag, out var sensor) && sensor.IsActive(condition))
-                return true;
-        }
-
-        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule state replayed: {Readings} stored readings of {Gateways} gateways (last {Window}); {Clears} alarm(s) cleared, {Raises} raise(s) left for the first live message; {Milliseconds:F0} ms")]

@@ -230,7 +230,7 @@ internal sealed partial class PartitionWorker
             return;
         foreach (var raise in replayed)
         {
-            if (Hosting.RuleStateReplay.IsActive(rules, raise.Condition))
+            if (rules.IsRaised(raise.Condition))
                 _transitions.Add(raise);
         }
 
@@ -399,7 +399,7 @@ internal sealed partial class PartitionWorker
             if (!rules.TryGetCondition(alarm.Key, out var condition))
                 continue;
             var live = rules.FindGateway(condition.Enterprise, condition.Gateway);
-            if (live is not null && Hosting.RuleStateReplay.IsActive(live, condition))
+            if (live is not null && live.IsRaised(condition))
                 continue;
             var end = Math.Max(gateway.LatestLateTimestampMs, alarm.Raised.OccurredAt.ToUnixTimeMilliseconds());
             _deps.Alarms.Apply(new AlarmTransition(condition, AlarmTransitionKind.Cleared, end, double.NaN),

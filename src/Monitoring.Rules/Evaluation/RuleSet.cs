@@ -423,6 +423,25 @@ public sealed class GatewayRules
         return false;
     }
 
+    /// <summary>Whether any of this gateway's rules holds the condition raised: a gateway rule, or a point rule of one of its tags.</summary>
+    public bool IsRaised(AlarmCondition condition)
+    {
+        if (IsActive(condition))
+        {
+            return true;
+        }
+
+        foreach (var tag in condition.Tags)
+        {
+            if (TryGetSensor(tag, out var sensor) && sensor.IsActive(condition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Marks a gateway-rule condition active without a transition (restart). False when not one of this gateway's.</summary>
     public bool RestoreActive(AlarmCondition condition)
     {

@@ -82,12 +82,4 @@ public sealed class GatewaySilenceTests : IAsyncLifetime
         var events = await StatusEventsAsync();
         Assert.Equal([GatewayStates.Silent, GatewayStates.Online], events.Select(e => e.State));
     }
-
-    private sealed class NullStore : ITimeSeriesStore
-    {
-        public string Name => "null";
-        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task WriteAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
-    }
 }

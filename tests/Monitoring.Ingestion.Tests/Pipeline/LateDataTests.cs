@@ -164,12 +164,4 @@ public sealed class LateDataTests : IAsyncLifetime
             return Task.CompletedTask;
         }
     }
-
-    private sealed class NullStore : ITimeSeriesStore
-    {
-        public string Name => "null";
-        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task WriteAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
-    }
 }

@@ -104,6 +104,9 @@ var options = new MqttClientOptionsBuilder()
     .WithCleanStart(true)
     .WithReceiveMaximum(65535)
     .Build();
+// Not an optimisation, a fix: MQTTnet's default 8 KiB socket buffers stall delivery from Mosquitto on
+// loopback once a burst comes (docs/performance.md, Soak); the service and the pass-through set the same.
+((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 4 * 1024 * 1024;
 await client.ConnectAsync(options, stop.Token);
 await client.SubscribeAsync(
     factory.CreateSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(settings.Topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(),

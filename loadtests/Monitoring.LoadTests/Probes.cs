@@ -191,6 +191,8 @@ public sealed class PassThroughSubscriber : IAsyncDisposable
             .WithCleanStart(true)
             .WithReceiveMaximum(65535)
             .Build();
+        // MQTTnet's default 8 KiB socket buffers stall delivery on loopback (MqttOptions.SocketBufferBytes).
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 4 * 1024 * 1024;
         await subscriber._client.ConnectAsync(options, cancellationToken);
         var factory = new MqttClientFactory();
         await subscriber._client.SubscribeAsync(

@@ -38,7 +38,10 @@ public sealed class Recorder : IAsyncDisposable
             .WithCleanStart(true);
         if (broker.Username is not null)
             builder = builder.WithCredentials(broker.Username, broker.Password);
-        await MqttMessageSink.ConnectOrExplainAsync(recorder._client, builder.Build(), broker, cancellationToken);
+        var options = builder.Build();
+        // MQTTnet's default 8 KiB socket buffers stall delivery on loopback under a burst: a recording must not fall behind.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 4 * 1024 * 1024;
+        await MqttMessageSink.ConnectOrExplainAsync(recorder._client, options, broker, cancellationToken);
         await recorder._client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic($"{topicRoot}/#").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainAsPublished(true))

@@ -77,6 +77,27 @@ internal sealed partial class MqttIngress : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>How one connection connects: MQTT 5, persistent session, the Receive Maximum and socket buffers of <paramref name="o"/>.</summary>
+    internal static MqttClientOptions ClientOptions(MqttOptions o, string clientId)
+    {
+        var builder = new MqttClientFactory().CreateClientOptionsBuilder()
+            .WithTcpServer(o.Host, o.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
+            .WithReceiveMaximum((ushort)o.ReceiveMaximum)
+            .WithKeepAlivePeriod(o.KeepAlive)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithMonitoringTls(o);
+        if (!string.IsNullOrEmpty(o.Username))
+            builder = builder.WithCredentials(o.Username, o.Password);
+        var options = builder.Build();
+        // MQTTnet sets SO_RCVBUF/SO_SNDBUF itself (8 KiB by default): see MqttOptions.SocketBufferBytes.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = o.SocketBufferBytes;
+        return options;
+    }
+
     private string[] TopicFilters()
     {
         var telemetry = TelemetryTopic.TelemetryFilter(_options.TopicRoot);
@@ -182,19 +203,7 @@ internal sealed partial class MqttIngress : IAsyncDisposable
             _owner = owner;
             _subscribeToBrokerStats = subscribeToBrokerStats;
             var o = owner._options;
-            var builder = new MqttClientFactory().CreateClientOptionsBuilder()
-                .WithTcpServer(o.Host, o.Port)
-                .WithClientId(clientId)
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithCleanStart(false)
-                .WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds)
-                .WithReceiveMaximum((ushort)o.ReceiveMaximum)
-                .WithKeepAlivePeriod(o.KeepAlive)
-                .WithTimeout(TimeSpan.FromSeconds(10))
-                .WithMonitoringTls(o);
-            if (!string.IsNullOrEmpty(o.Username))
-                builder = builder.WithCredentials(o.Username, o.Password);
-            _clientOptions = builder.Build();
+            _clientOptions = ClientOptions(o, clientId);
 
             Client = new MqttClientFactory().CreateMqttClient();
             Client.ApplicationMessageReceivedAsync += owner.OnMessageAsync;

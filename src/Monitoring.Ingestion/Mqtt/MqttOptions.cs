@@ -61,6 +61,17 @@ internal sealed class MqttOptions
     [Range(100, 65535)]
     public int ReceiveMaximum { get; set; } = 65535;
 
+    /// <summary>
+    /// Socket receive and send buffer of each connection (SO_RCVBUF/SO_SNDBUF; Linux caps it at
+    /// net.core.rmem_max and doubles it). MQTTnet always sets these, to 8 KiB by default, which also turns
+    /// off the kernel's buffer autotuning: on loopback (64 KiB segments) a 16 KiB buffer drops whole
+    /// segments once the broker sends a burst, the broker then resends only after TCP's retransmission
+    /// back-off, and delivery to the service fell to about 18 messages/s for good (the soak stall in
+    /// docs/performance.md). Keep it well above the largest segment and a burst of messages.
+    /// </summary>
+    [Range(65536, 64 * 1024 * 1024)]
+    public int SocketBufferBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>How long the broker keeps our session (and queues QoS 1 messages) while we are away.</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
 

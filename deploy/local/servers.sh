@@ -14,6 +14,7 @@
 # Settings (environment variables):
 #   MON_WORK              work folder                              (./.local-servers)
 #   MON_MQTT_PORT         mosquitto listener                       (1883)
+#   MON_MQTT_AUTOSAVE     mosquitto autosave_interval, seconds     (1; see docs/local-servers.md)
 #   MON_INFLUX_PORT       influxd HTTP API                         (8086)
 #   MON_INFLUX_RPC_PORT   influxd backup/restore RPC               (MON_INFLUX_PORT + 2)
 #   MON_AMQP_PORT         RabbitMQ AMQP listener                   (5672)
@@ -205,9 +206,10 @@ $user_line
 persistence true
 persistence_location $MOSQ_DIR/data/
 persistence_file mosquitto.db
-# Sessions survive a crash only up to the last save: 1 s loses little, at the cost of writing the
-# store every second while it changes.
-autosave_interval 1
+# Sessions survive a crash only up to the last save. Each save rewrites the whole store: 1 s (the
+# tests' default) loses little, but with a large backlog the broker spends its time saving and
+# delivery stalls (docs/performance.md, Soak); the load driver and production use longer intervals.
+autosave_interval ${MON_MQTT_AUTOSAVE:-1}
 # Default 1000 per client: a slow or offline persistent subscriber then loses QoS 1 messages
 # silently. Tests must see every message; production sizes this to memory instead.
 max_queued_messages 1000000

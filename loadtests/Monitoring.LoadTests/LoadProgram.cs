@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Monitoring.LoadTests;
 
@@ -30,7 +31,24 @@ public static class LoadProgram
             e.Cancel = true;
             stop.Cancel();
         };
-        var result = await RunAsync(settings, stop.Token);
+        // `kill` or `timeout` as well as Ctrl-C: stop the service, the forwarder and the servers this run
+        // started rather than leave them running.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        RunResult result;
+        try
+        {
+            result = await RunAsync(settings, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("stopped before the end: no report written; what this run started is stopped");
+            return 130;
+        }
+
         Console.WriteLine($"report: {Path.Combine(settings.OutputFolder, "report.md")}");
         // Past the knee a ladder's last step may lose readings by design (it is how the knee is found);
         // the smoke and the soak run below it, where any loss is a failure.

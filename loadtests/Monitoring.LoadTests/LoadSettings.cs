@@ -27,6 +27,8 @@ public sealed record LoadSettings
           --minutes <n>             soak length (default 10)
           --rate <r>                soak rate in readings/s (default 0.7 x the last run's service knee)
           --repo <folder>           repository root (found from the current folder by default)
+          --broker-autosave <s>     Mosquitto's autosave_interval (default 30, as in production; the tests'
+                                    1 s rewrites the whole store every second and stalls under a backlog)
           --set <Key=Value>         extra service setting, e.g. --set Monitoring:Pipeline:Partitions=2
         """;
 
@@ -46,6 +48,7 @@ public sealed record LoadSettings
     public double InfluxSeconds { get; init; }
     public double SoakMinutes { get; init; } = 10;
     public double? SoakRate { get; init; }
+    public int BrokerAutosaveSeconds { get; init; } = 30;
     public IReadOnlyDictionary<string, string> ServiceSettings { get; init; } = new Dictionary<string, string>();
 
     public static LoadSettings Parse(string[] args)
@@ -110,6 +113,7 @@ public sealed record LoadSettings
             InfluxSeconds = Number(values, "influx-seconds", settings.InfluxSeconds > 0 ? settings.InfluxSeconds : Number(values, "step-seconds", settings.StepSeconds)),
             SoakMinutes = Number(values, "minutes", settings.SoakMinutes),
             SoakRate = values.TryGetValue("rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : null,
+            BrokerAutosaveSeconds = (int)Number(values, "broker-autosave", settings.BrokerAutosaveSeconds),
         };
     }
 
@@ -127,6 +131,7 @@ public sealed record LoadSettings
         ["maxLagMs"] = Invariant.F(MaxLagMs),
         ["drainSeconds"] = Invariant.F(DrainSeconds),
         ["influxSeconds"] = Invariant.F(InfluxSeconds),
+        ["brokerAutosaveSeconds"] = Invariant.F(BrokerAutosaveSeconds),
         ["serviceSettings"] = string.Join(' ', ServiceSettings.Select(s => $"{s.Key}={s.Value}")),
     };
 

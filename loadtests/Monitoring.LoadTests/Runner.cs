@@ -23,7 +23,7 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
         var started = TimeProvider.System.GetUtcNow();
         var loadAtStart = LoadAverage();
         log($"run {_run}: starting the servers");
-        _servers = await Servers.StartAsync(settings.RepositoryRoot, log, cancellationToken);
+        _servers = await Servers.StartAsync(settings.RepositoryRoot, settings.BrokerAutosaveSeconds, log, cancellationToken);
         try
         {
             _influx = new Influx(_servers.InfluxUrl);

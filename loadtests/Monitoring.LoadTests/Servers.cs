@@ -16,7 +16,7 @@ public sealed class Servers : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private readonly Action<string> _log;
 
-    private Servers(string script, string work, Action<string> log)
+    private Servers(string script, string work, int brokerAutosaveSeconds, Action<string> log)
     {
         _script = script;
         _log = log;
@@ -34,6 +34,7 @@ public sealed class Servers : IAsyncDisposable
             ["MON_RABBIT_DIST_PORT"] = Invariant(FreePort()),
             // An epmd of our own: a shared one could be stopped under our node by another run.
             ["MON_EPMD_PORT"] = Invariant(FreePort()),
+            ["MON_MQTT_AUTOSAVE"] = Invariant(brokerAutosaveSeconds),
         };
     }
 
@@ -53,14 +54,14 @@ public sealed class Servers : IAsyncDisposable
 
     public int? RabbitPid => ReadPid(Path.Combine(Work, "rabbitmq", "rabbitmq.pid"));
 
-    public static async Task<Servers> StartAsync(string repositoryRoot, Action<string> log, CancellationToken cancellationToken)
+    public static async Task<Servers> StartAsync(string repositoryRoot, int brokerAutosaveSeconds, Action<string> log, CancellationToken cancellationToken)
     {
         var script = Path.Combine(repositoryRoot, "deploy", "local", "servers.sh");
         if (!File.Exists(script))
             throw new InvalidOperationException($"{script} is missing: run the load test from the repository (or pass --repo).");
         var work = Path.Combine(Path.GetTempPath(), "monitoring-load-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(work);
-        var servers = new Servers(script, work, log);
+        var servers = new Servers(script, work, brokerAutosaveSeconds, log);
         try
         {
             await servers.RunScriptAsync(cancellationToken, "install");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
@@ -47,6 +48,7 @@ internal static partial class DutyConsole
         pages.MapGet("/assets/{file}", (HttpContext http, ConsoleAssets assets, string file) => assets.Serve(http, file)).AllowAnonymous();
 
         pages.MapPost("/login", SignInAsync).AllowAnonymous();
+        app.MapSignInLockEndpoints();
         pages.MapPost("/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(ConsoleAuthentication.CookieScheme);
@@ -77,21 +79,61 @@ internal static partial class DutyConsole
         .Select(AlarmView.From)
         .ToList();
 
-    private static async Task<IResult> SignInAsync(HttpContext http, SignInRequest? body, ConsoleUsers users, ILoggerFactory loggers)
+    private static async Task<IResult> SignInAsync(HttpContext http, SignInRequest? body, ConsoleUsers users, SignInThrottle throttle, TimeProvider time, ILoggerFactory loggers)
     {
         if (body is null || string.IsNullOrEmpty(body.User) || string.IsNullOrEmpty(body.Password) || body.User.Length > 64 || body.Password.Length > 1024)
             return Results.Problem(detail: "give 'user' and 'password'", statusCode: StatusCodes.Status400BadRequest);
         var logger = loggers.CreateLogger("Monitoring.Console");
-        if (!users.TryVerify(body.User, body.Password, out var user))
+        var remote = SignInThrottle.AddressKey(http.Connection.RemoteIpAddress);
+
+        // Checked before the password: a locked attempt costs no PBKDF2 and its timing says nothing.
+        var attempt = throttle.Begin(body.User, remote);
+        if (attempt.Refused)
+            return TooManySignIns(http, attempt, time.GetUtcNow());
+
+        bool verified;
+        ConsoleUser user;
+        try
         {
-            LogSignInRefused(logger, body.User, http.Connection.RemoteIpAddress?.ToString());
+            verified = users.TryVerify(body.User, body.Password, out user);
+        }
+        catch
+        {
+            throttle.Abandon(attempt);
+            throw;
+        }
+
+        if (!verified)
+        {
+            var failure = throttle.Fail(attempt);
+            LogSignInRefused(logger, body.User, remote);
+            if (failure.UserLockedUntil is { } userUntil)
+                LogUserLocked(logger, body.User, remote, failure.UserFailures, userUntil);
+            if (failure.AddressLockedUntil is { } addressUntil)
+                LogAddressLocked(logger, remote, body.User, failure.AddressFailures, addressUntil);
             SecurityMetrics.ApiRequestRefused(StatusCodes.Status401Unauthorized);
             return Results.Problem(title: "Sign-in refused", detail: "Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        throttle.Succeed(attempt);
         await http.SignInAsync(ConsoleAuthentication.CookieScheme, ConsoleUsers.Principal(user, ConsoleAuthentication.CookieScheme));
         LogSignedIn(logger, user.Id, user.Role);
         return Results.Ok(new { id = user.Id, displayName = user.DisplayName, role = user.Role });
+    }
+
+    /// <summary>429 with <c>Retry-After</c>; the same words for a known and an unknown user, so it reveals neither.</summary>
+    private static IResult TooManySignIns(HttpContext http, SignInAttempt attempt, DateTimeOffset now)
+    {
+        SecurityMetrics.SignInRefused(attempt.Refusal);
+        var seconds = attempt.RetryAfterSeconds(now);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var retryAt = now.AddSeconds(seconds);
+        var why = attempt.Refusal == SignInRefusal.LockedAddress ? "from this address" : "for this user name";
+        return Results.Problem(
+            title: "Too many failed sign-ins",
+            detail: string.Create(CultureInfo.InvariantCulture, $"Sign-in {why} is paused after repeated failures. Try again in {seconds} s (after {retryAt:yyyy-MM-dd HH:mm:ss} UTC), or ask an administrator to lift the lock."),
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds, ["retryAt"] = retryAt });
     }
 
     private static async Task StreamAsync(HttpContext http, AlarmTracker alarms, AlarmFeed feed, TimeProvider time, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime)
@@ -179,7 +221,13 @@ internal static partial class DutyConsole
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Console sign-in refused for user '{User}' from {Remote}")]
-    private static partial void LogSignInRefused(ILogger logger, string user, string? remote);
+    private static partial void LogSignInRefused(ILogger logger, string user, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Console sign-in locked for user '{User}' after {Failures} consecutive failures (last from {Remote}) until {Until:O}")]
+    private static partial void LogUserLocked(ILogger logger, string user, string remote, int failures, DateTimeOffset until);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Console sign-in locked for address {Remote} after {Failures} failures (last for user '{User}') until {Until:O}")]
+    private static partial void LogAddressLocked(ILogger logger, string remote, string user, int failures, DateTimeOffset until);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Console sign-in: {User} ({Role})")]
     private static partial void LogSignedIn(ILogger logger, string user, string role);

@@ -23,6 +23,11 @@ internal static class SecurityMetrics
     public static readonly Counter<long> ApiRefused =
         Meter.CreateCounter<long>("monitoring.security.api.refused", "{request}", "HTTP requests refused, by status (401 unauthenticated, 403 role too low).");
 
+    public static readonly Counter<long> SignInsRefused =
+        Meter.CreateCounter<long>("monitoring.security.signin.refused", "{request}", "Console sign-ins refused without checking the password, by reason (locked_user, locked_address).");
+
+    public static void SignInRefused(SignInRefusal reason) => SignInsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason == SignInRefusal.LockedAddress ? "locked_address" : "locked_user"));
+
     public static void PublishRefused(string reason) => PublishesRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
     public static void ConnectionRefused(string reason) => ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
     public static void ApiRequestRefused(int status) => ApiRefused.Add(1, new KeyValuePair<string, object?>("status", status));

@@ -38,6 +38,9 @@ internal sealed class SecurityOptions
 
     public BrokerSecurityOptions Broker { get; set; } = new();
 
+    /// <summary>Section <c>Monitoring:Security:SignIn</c>: limits on failed console sign-ins.</summary>
+    public SignInOptions SignIn { get; set; } = new();
+
     /// <summary>Maps <c>/api/_security-probe/*</c>, dummy endpoints under each policy (tests only).</summary>
     public bool EnableProbeEndpoints { get; set; }
 
@@ -130,6 +133,36 @@ internal sealed class BrokerSecurityOptions
 
 }
 
+/// <summary>
+/// Section <c>Monitoring:Security:SignIn</c>: brute-force protection of the console sign-in
+/// (<see cref="SignInThrottle"/>, docs/security.md "Sign-in limits").
+/// </summary>
+internal sealed class SignInOptions
+{
+    /// <summary>Consecutive failures for one user name (known or not) before it is locked. 0: no per-user lock.</summary>
+    public int UserFailuresBeforeLock { get; set; } = 5;
+
+    /// <summary>The first lock; each further failure doubles it, up to <see cref="UserMaxLockDuration"/>.</summary>
+    public TimeSpan UserLockDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan UserMaxLockDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>A user's failure streak is forgotten after this long without a failure (and without a lock).</summary>
+    public TimeSpan ForgetFailuresAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Failures one client address may spend per <see cref="AddressWindow"/>, whatever the user names. 0: no per-address limit.</summary>
+    public int AddressFailureBudget { get; set; } = 20;
+
+    /// <summary>The budget refills evenly over this window (20 per 10 min: one failure every 30 s).</summary>
+    public TimeSpan AddressWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an address that spent its budget is refused.</summary>
+    public TimeSpan AddressLockDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Most user names, and most addresses, tracked at once; the least recently seen is forgotten first.</summary>
+    public int MaxTrackedKeys { get; set; } = 10_000;
+}
+
 internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
 {
     public ValidateOptionsResult Validate(string? name, SecurityOptions options)
@@ -191,6 +224,16 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             errors.Add("Monitoring:Security:Broker: client certificates need a TlsPort and a ClientCaFile.");
         if (options.Broker.MessagesPerSecond < 0 || options.Broker.Burst < 0 || options.Broker.MaxPayloadBytes < 0)
             errors.Add("Monitoring:Security:Broker: limits cannot be negative.");
+
+        var signIn = options.SignIn;
+        if (signIn.UserFailuresBeforeLock < 0 || signIn.AddressFailureBudget < 0)
+            errors.Add("Monitoring:Security:SignIn: UserFailuresBeforeLock and AddressFailureBudget cannot be negative (0 turns the limit off).");
+        if (signIn.UserLockDuration <= TimeSpan.Zero || signIn.UserMaxLockDuration < signIn.UserLockDuration)
+            errors.Add("Monitoring:Security:SignIn: UserLockDuration must be positive and UserMaxLockDuration at least as long.");
+        if (signIn.ForgetFailuresAfter <= TimeSpan.Zero || signIn.AddressWindow <= TimeSpan.Zero || signIn.AddressLockDuration <= TimeSpan.Zero)
+            errors.Add("Monitoring:Security:SignIn: ForgetFailuresAfter, AddressWindow and AddressLockDuration must be positive.");
+        if (signIn.MaxTrackedKeys < 1)
+            errors.Add("Monitoring:Security:SignIn:MaxTrackedKeys must be at least 1.");
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -27,6 +27,7 @@ internal static class SecurityRegistration
         });
 
         services.AddSingleton<ConsoleUsers>();
+        services.AddSingleton(static sp => new SignInThrottle(sp.GetRequiredService<IOptions<SecurityOptions>>().Value.SignIn, sp.GetRequiredService<TimeProvider>()));
         services.AddAuthentication(ConsoleAuthentication.PolicyScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddConsoleCookie();

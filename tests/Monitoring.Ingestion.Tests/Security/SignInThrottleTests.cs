@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Monitoring.Ingestion.Security;
@@ -306,5 +307,32 @@ public sealed class SignInThrottleTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, e => e.Contains(expected, StringComparison.Ordinal) && e.Contains("Monitoring:Security:SignIn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SignInRefused_EachReason_CountedWithItsTag()
+    {
+        var reasons = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // By name: the instrument may be published from SecurityMetrics' own static initialiser, before its field is set.
+            if (instrument.Name == "monitoring.security.signin.refused")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "reason")
+                    reasons.Add(tag.Value as string);
+            }
+        });
+        listener.Start();
+
+        SecurityMetrics.SignInRefused(SignInRefusal.LockedUser);
+        SecurityMetrics.SignInRefused(SignInRefusal.LockedAddress);
+
+        Assert.Equal(["locked_user", "locked_address"], reasons);
     }
 }

@@ -52,10 +52,13 @@ internal sealed class Harness : IAsyncDisposable
     private readonly string _folder;
     private readonly NotificationOptions _options;
 
-    private Harness(string folder, NotificationOptions options, FakeTimeProvider time, RecordingChannel webhook, RecordingChannel email)
+    private readonly INotificationChannel? _webhookChannel;
+
+    private Harness(string folder, NotificationOptions options, FakeTimeProvider time, RecordingChannel webhook, RecordingChannel email, INotificationChannel? webhookChannel)
     {
         _folder = folder;
         _options = options;
+        _webhookChannel = webhookChannel;
         Time = time;
         Webhook = webhook;
         Email = email;
@@ -72,7 +75,8 @@ internal sealed class Harness : IAsyncDisposable
     public NotificationScheduler Scheduler { get; private set; } = null!;
     public IngestionActivity Activity { get; private set; } = null!;
 
-    public static Harness Create(string rosterYaml = TestRoster.Yaml, Action<NotificationOptions>? configure = null)
+    /// <param name="webhookChannel">Sends webhook deliveries instead of <see cref="Webhook"/> (which then records nothing).</param>
+    public static Harness Create(string rosterYaml = TestRoster.Yaml, Action<NotificationOptions>? configure = null, INotificationChannel? webhookChannel = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "notify-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -86,7 +90,7 @@ internal sealed class Harness : IAsyncDisposable
             Watchdog = new WatchdogOptions { Enabled = false },
         };
         configure?.Invoke(options);
-        return new Harness(folder, options, new FakeTimeProvider(TestRoster.DayTime), new RecordingChannel(ChannelKind.Webhook), new RecordingChannel(ChannelKind.Email));
+        return new Harness(folder, options, new FakeTimeProvider(TestRoster.DayTime), new RecordingChannel(ChannelKind.Webhook), new RecordingChannel(ChannelKind.Email), webhookChannel);
     }
 
     private void Build()
@@ -97,7 +101,7 @@ internal sealed class Harness : IAsyncDisposable
         var key = "0123456789abcdef0123456789abcdef"u8.ToArray();
         var composer = new MessageComposer(new AckLinkSettings(_options.AckLinkBaseUrl, key, _options.AckLinkLifetime), _options.SandboxOnly);
         var policy = new RoutingPolicy(_options.RemindUnacknowledgedEvery, _options.RemindAcknowledgedActiveEvery, _options.DigestPriorities);
-        Dispatcher = new DeliveryDispatcher(Store, [Webhook, Email, new SandboxChannel()], Roster, composer, options, Time, NullLogger<DeliveryDispatcher>.Instance);
+        Dispatcher = new DeliveryDispatcher(Store, [_webhookChannel ?? Webhook, Email, new SandboxChannel()], Roster, composer, options, Time, NullLogger<DeliveryDispatcher>.Instance);
         Activity = new IngestionActivity(Time);
         var watchdog = new IngestionWatchdog(Activity, Store, Roster, composer, options, NullLogger<IngestionWatchdog>.Instance);
         Processor = new AlarmEventProcessor(Store, Roster, composer, policy, Dispatcher, Activity, Time, NullLogger<AlarmEventProcessor>.Instance);

@@ -19,9 +19,15 @@ public sealed record ChannelHealth(string Channel, DateTimeOffset? LastSuccessAt
 /// Sends the stored pending deliveries: retries transient failures (Polly), records every outcome, and
 /// when a channel fails after its retries, plans the same notification on the person's other channel
 /// and raises a diagnostic alarm (once per channel until it works again) to the officers on duty.
-/// A delivery interrupted by shutdown stays pending and is sent after the restart.
+/// The only place sends start: consumers and the scheduler store deliveries and wake it.
+/// <para>
+/// Graceful stop: as soon as the host begins to stop (<see cref="StoppingAsync"/>, before the bus and the
+/// scheduler stop), no send and no retry attempt starts; the sends already on the wire may finish and
+/// are recorded, for up to <see cref="NotificationOptions.StopGrace"/>. A send still running then is
+/// cancelled and stays pending: it goes out again after the restart.
+/// </para>
 /// </summary>
-internal sealed class DeliveryDispatcher : BackgroundService
+internal sealed class DeliveryDispatcher : BackgroundService, IHostedLifecycleService
 {
     private readonly NotificationStore _store;
     private readonly Dictionary<ChannelKind, INotificationChannel> _channels;
@@ -34,6 +40,17 @@ internal sealed class DeliveryDispatcher : BackgroundService
     private readonly ConcurrentDictionary<ChannelKind, ChannelHealth> _health = new();
     private readonly ResiliencePipeline _retry;
 
+    // Fires when the stop begins: nothing new starts. Separate from the host's stopping token, which
+    // BackgroundService fires only when this service's turn to stop comes, after the bus has stopped.
+    private readonly CancellationTokenSource _stopping = new();
+
+    // Fires when the stop grace ends (or the host gives up waiting): what is still on the wire is cut off.
+    private readonly CancellationTokenSource _abort;
+    private readonly ConcurrentDictionary<long, DeliveryDraft> _inFlight = new();
+    private int _stopBegun;
+    private int _finishedDuringStop;
+    private int _cutOff;
+
     public DeliveryDispatcher(NotificationStore store, IEnumerable<INotificationChannel> channels, RosterHolder roster, MessageComposer composer,
         IOptions<NotificationOptions> options, TimeProvider time, ILogger<DeliveryDispatcher> logger)
     {
@@ -44,6 +61,8 @@ internal sealed class DeliveryDispatcher : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
+        // Created on the injected clock so that its CancelAfter (the stop grace) runs on it too.
+        _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -78,17 +97,66 @@ internal sealed class DeliveryDispatcher : BackgroundService
         }
     }
 
+    /// <summary>True once the stop has begun: no send starts any more.</summary>
+    public bool Stopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Fires when the stop begins (sends on the wire may still be finishing).</summary>
+    public CancellationToken StopRequested => _stopping.Token;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The host begins to stop: called before any hosted service's StopAsync, so before the bus stops.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        BeginStop();
+        return Task.CompletedTask;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Also reached without StoppingAsync (a host that does not call it, a test).
+        BeginStop();
+        // The host's own limit (ShutdownTimeout) ends the wait even if the grace is longer.
+        using var giveUp = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _abort);
+        await base.StopAsync(cancellationToken);
+        if (Volatile.Read(ref _finishedDuringStop) > 0 || Volatile.Read(ref _cutOff) > 0)
+        {
+            _logger.LogInformation("Deliveries stopped: {Finished} finished and recorded during the stop, {CutOff} cut off (sent again after the restart)",
+                Volatile.Read(ref _finishedDuringStop), Volatile.Read(ref _cutOff));
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void BeginStop()
+    {
+        if (Interlocked.Exchange(ref _stopBegun, 1) != 0)
+            return;
+        _stopping.Cancel();
+        var grace = _options.StopGrace;
+        _abort.CancelAfter(grace);
+        var inFlight = _inFlight.Values.Select(d => $"{d.NotificationId} to {d.PersonId} by {d.Channel}").ToList();
+        if (inFlight.Count == 0)
+            _logger.LogInformation("Stopping: no delivery in flight, no new one starts");
+        else
+            _logger.LogInformation("Stopping: no new delivery starts; waiting up to {Grace} for {Count} in flight: {Deliveries}", grace, inFlight.Count, string.Join(", ", inFlight));
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var noNewSends = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
+        var ct = noNewSends.Token;
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                while (await DispatchPendingAsync(stoppingToken) > 0)
+                while (await DispatchPendingAsync(ct) > 0)
                 {
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
@@ -99,7 +167,7 @@ internal sealed class DeliveryDispatcher : BackgroundService
 
             try
             {
-                await _wake.WaitAsync(_options.SchedulerInterval, stoppingToken);
+                await _wake.WaitAsync(_options.SchedulerInterval, ct);
             }
             catch (OperationCanceledException)
             {
@@ -108,44 +176,75 @@ internal sealed class DeliveryDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Sends one batch of pending deliveries concurrently (a slow webhook must not hold up the mail); returns how many.</summary>
+    /// <summary>
+    /// Sends one batch of pending deliveries concurrently (a slow webhook must not hold up the mail); returns how many.
+    /// <paramref name="ct"/> only stops fetching the batch: once sends are on the wire, only the end of the stop grace cuts them off.
+    /// </summary>
     public async Task<int> DispatchPendingAsync(CancellationToken ct)
     {
-        var pending = await _store.PendingAsync(64, ct);
-        if (pending.Count == 0)
+        if (Stopping)
             return 0;
-        await Task.WhenAll(pending.Select(d => DeliverAsync(d, ct)));
+        var pending = await _store.PendingAsync(64, ct);
+        if (pending.Count == 0 || Stopping)
+            return 0;
+        await Task.WhenAll(pending.Select(DeliverAsync));
         return pending.Count;
     }
 
-    private async Task DeliverAsync(DeliveryRecord record, CancellationToken ct)
+    private async Task DeliverAsync(DeliveryRecord record)
     {
         var d = record.Draft;
         var kind = d.Channel;
         var attempts = 0;
+        var abort = _abort.Token;
+        _inFlight[record.Id] = d;
         try
         {
             if (!_channels.TryGetValue(kind, out var channel))
                 throw new PermanentDeliveryException($"channel {kind} is not available");
             await _retry.ExecuteAsync(async token =>
             {
+                // A retry is a new send: none starts once the stop has begun.
+                if (attempts > 0 && Stopping)
+                    throw new OperationCanceledException(_stopping.Token);
                 attempts++;
                 await channel.SendAsync(d, token);
-            }, ct);
+            }, abort);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            // Shutting down: it stays pending and goes out after the restart.
+            _inFlight.TryRemove(record.Id, out _);
+            Interlocked.Increment(ref _cutOff);
+            _logger.LogInformation("Delivery {NotificationId} to {Person} by {Channel} cut off by the stop after {Grace}; it stays pending and is sent again after the restart",
+                d.NotificationId, d.PersonId, kind, _options.StopGrace);
+            return;
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            _inFlight.TryRemove(record.Id, out _);
+            _logger.LogInformation("Delivery {NotificationId} to {Person} by {Channel} not retried: stopping; it stays pending and is retried after the restart",
+                d.NotificationId, d.PersonId, kind);
             return;
         }
         catch (Exception e)
         {
-            await FailedAsync(record, attempts, e, ct);
+            _inFlight.TryRemove(record.Id, out _);
+            // Not cancellable: an outcome known is recorded, or a restart would repeat or forget it.
+            await FailedAsync(record, attempts, e, CancellationToken.None);
             return;
         }
 
+        _inFlight.TryRemove(record.Id, out _);
         var status = kind == ChannelKind.Sandbox ? DeliveryStatus.Sandboxed : DeliveryStatus.Sent;
+        // Not cancellable: the message is out, and an unrecorded send is sent again after the restart.
+        var ct = CancellationToken.None;
         await _store.CompleteAsync(record.Id, status, attempts, null, ct);
+        if (Stopping)
+        {
+            Interlocked.Increment(ref _finishedDuringStop);
+            _logger.LogInformation("Delivery {NotificationId} to {Person} by {Channel} finished during the stop and is recorded {Status}", d.NotificationId, d.PersonId, kind, status);
+        }
+
         var now = _time.GetUtcNow();
         NotificationMetrics.Deliveries.Add(1, new("channel", kind.ToString()), new("outcome", status.ToString()));
         NotificationMetrics.Latency.Record((now - record.CreatedAt).TotalSeconds, new KeyValuePair<string, object?>("channel", kind.ToString()));
@@ -206,4 +305,11 @@ internal sealed class DeliveryDispatcher : BackgroundService
     }
 
     public static string DiagnosticKey(ChannelKind channel) => "channel:" + channel.ToString().ToLowerInvariant();
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _stopping.Dispose();
+        _abort.Dispose();
+    }
 }

@@ -45,6 +45,17 @@ internal sealed class NotificationOptions
     /// <summary>Key for <c>POST /api/roster/reload</c> (header <c>X-Api-Key</c>). Without one, only callers on this machine may reload.</summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>
+    /// On a graceful stop, how long sends already on the wire may take to finish and be recorded (no new
+    /// one starts). A send still running then is cut off and sent again after the restart. The host's
+    /// ShutdownTimeout is raised to at least this plus <see cref="StopMargin"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>What the rest of the host's stop (bus, web server) may take after the stop grace.</summary>
+    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+
     public WatchdogOptions Watchdog { get; set; } = new();
 
     public DeliveryOptions Delivery { get; set; } = new();

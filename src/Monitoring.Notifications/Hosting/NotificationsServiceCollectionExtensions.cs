@@ -29,6 +29,13 @@ internal static class NotificationsServiceCollectionExtensions
         var configuration = builder.Configuration;
 
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // The stop grace runs inside the host's shutdown: the host must not give up on the stop before it ends.
+        services.AddOptions<HostOptions>().Configure<IOptions<NotificationOptions>>((host, notifications) =>
+        {
+            var needed = notifications.Value.StopGrace + NotificationOptions.StopMargin;
+            if (host.ShutdownTimeout < needed)
+                host.ShutdownTimeout = needed;
+        });
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 

@@ -295,6 +295,45 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
     }
 
     [Fact]
+    public async Task NotificationServiceStoppedGracefully_WhileTheRaiseIsPosted_PostFinishesAndNothingIsRepeatedAfterRestart()
+    {
+        // No escalation during the test: only the raise's messages are in play.
+        await using var ingestion = await StartIngestionAsync(escalateAfter: TimeSpan.FromHours(1));
+        var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        await using var gateway = await ConnectGatewayAsync();
+        var held = _hooks.HoldNext(h => h.Person == Officer && h.Kind == "Raised");
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+
+        var raisedHook = await held.Arrived.WaitAsync(Patience);
+        // The raise's mail goes out alongside the held POST and is recorded: only the POST is on the wire at the stop.
+        await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/deliveries?status=Sent"),
+            d => d.EnumerateArray().Any(x => x.GetProperty("notificationId").GetString() == raisedHook.NotificationId && x.GetProperty("channel").GetString() == "Email"),
+            Patience, "the raise's mail recorded");
+
+        var stopped = notifications.DisposeAsync().AsTask();
+        // Released once the stop is under way: a dispatcher that cuts sends off has aborted the POST by then,
+        // one that lets them finish is waiting for it.
+        await Task.WhenAny(held.Aborted, notifications.DeliveriesStopping).WaitAsync(Patience);
+        held.Release();
+        await stopped.WaitAsync(Patience);
+
+        await using var restarted = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        // A raise left pending by the stop is sent at once after the restart; nothing pending means it has had its chance.
+        await Eventually.MatchAsync(() => restarted.GetJsonAsync("/api/deliveries?status=Pending"), d => d.GetArrayLength() == 0, Patience, "nothing pending after the restart");
+
+        Assert.Equal(1, _hooks.Received.Count(h => h.Kind == "Raised"));
+        var raiseMails = _mail.Messages().Count(m => m.Headers["X-Notification-Id"] == raisedHook.NotificationId);
+        Assert.Equal(1, raiseMails);
+        var recorded = await restarted.GetJsonAsync("/api/deliveries?personId=" + Officer);
+        var raiseDeliveries = recorded.EnumerateArray().Where(x => x.GetProperty("notificationId").GetString() == raisedHook.NotificationId).ToList();
+        Assert.Equal(2, raiseDeliveries.Count);
+        Assert.All(raiseDeliveries, x => Assert.Equal("Sent", x.GetProperty("status").GetString()));
+        Assert.False(held.Aborted.IsCompleted, "the stop cut the POST off");
+    }
+
+    [Fact]
     public async Task SimulatedTraffic_IsRecordedInTheSandbox_AndReachesNoPerson()
     {
         await using var ingestion = await StartIngestionAsync();

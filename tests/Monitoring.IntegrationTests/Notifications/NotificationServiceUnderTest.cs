@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Notifications.Delivery;
 using Monitoring.Notifications.Hosting;
 using Monitoring.Testing;
 
@@ -21,6 +22,10 @@ internal sealed class NotificationServiceUnderTest : IAsyncDisposable
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>Completes when the service's stop has begun and its dispatcher starts no more sends (those on the wire may still be finishing).</summary>
+    public Task DeliveriesStopping => Task.Delay(Timeout.Infinite, _app.Services.GetRequiredService<DeliveryDispatcher>().StopRequested)
+        .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Starts it and waits until /health/ready says the bus endpoints are connected (so no event published after this is missed).</summary>
     public static async Task<NotificationServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string> settings)

@@ -195,6 +195,27 @@ public sealed class DutyConsoleTests(ConsoleFixture host) : IClassFixture<Consol
     }
 
     [Fact]
+    public async Task SignIn_FiveFailures_PageSaysLockedAndForHowLong()
+    {
+        await using var context = await host.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/console/login");
+        // A user name of its own: the lock must not reach the fixture's users that the other tests sign in with.
+        await page.Locator("#login-user").FillAsync("locked-out-officer");
+
+        for (var i = 0; i <= 5; i++)
+        {
+            await page.Locator("#login-password").FillAsync("wrong password " + i);
+            var response = await page.RunAndWaitForResponseAsync(
+                () => page.Locator("#login-submit").ClickAsync(),
+                r => r.Url.EndsWith("/console/login", StringComparison.Ordinal) && r.Request.Method == "POST");
+            Assert.Equal(i < 5 ? 401 : 429, response.Status);
+        }
+
+        await Expect(page.Locator("#login-error")).ToHaveTextAsync(new Regex(@"^Too many failed sign-ins: try again in \d+ s\.$"));
+    }
+
+    [Fact]
     public async Task Screenshots_ListOnDesktopAndPhone_Taken()
     {
         await host.PublishAsync(Steel, "gw01", "BOF1.LANCE.WATER.DQ", [1, 6, 6, 6, 6], stepMs: 1000);

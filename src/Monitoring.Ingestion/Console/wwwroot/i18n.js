@@ -4,7 +4,7 @@ const I18n = (function () {
   const text = {
     en: {
       appTitle: 'Duty console', loginIntro: 'Sign in to work the alarms.', user: 'User', password: 'Password', signIn: 'Sign in',
-      loginRefused: 'Unknown user or wrong password.', loginFailed: 'Sign-in failed; try again.', signOut: 'Sign out',
+      loginRefused: 'Unknown user or wrong password.', loginFailed: 'Sign-in failed; try again.', loginLocked: 'Too many failed sign-ins: try again in {0} s.', signOut: 'Sign out',
       tabAlarms: 'Alarms', tabGateways: 'Gateways', live: 'live', reconnecting: 'reconnecting…',
       activeAlarms: 'Active alarms', noAlarms: 'No active alarms.', unacknowledged: 'unacknowledged',
       colPriority: 'Priority', colState: 'State', colEnterprise: 'Enterprise', colEquipment: 'Equipment', colCondition: 'Condition',
@@ -28,7 +28,7 @@ const I18n = (function () {
     },
     zh: {
       appTitle: '值班台', loginIntro: '登录后处理报警。', user: '用户', password: '密码', signIn: '登录',
-      loginRefused: '用户不存在或密码错误。', loginFailed: '登录失败，请重试。', signOut: '退出',
+      loginRefused: '用户不存在或密码错误。', loginFailed: '登录失败，请重试。', loginLocked: '登录失败次数过多，请在 {0} 秒后重试。', signOut: '退出',
       tabAlarms: '报警', tabGateways: '网关', live: '实时', reconnecting: '正在重连…',
       activeAlarms: '当前报警', noAlarms: '当前没有报警。', unacknowledged: '未确认',
       colPriority: '优先级', colState: '状态', colEnterprise: '企业', colEquipment: '设备', colCondition: '报警条件',

@@ -18,7 +18,10 @@
       location.assign(target && target.startsWith('/console') ? target : '/console');
       return;
     }
-    error.textContent = I18n.t(response.status === 401 ? 'loginRefused' : 'loginFailed');
+    // 429: locked after repeated failures (user name or address); Retry-After says for how long.
+    error.textContent = response.status === 429
+      ? I18n.t('loginLocked', response.headers.get('Retry-After') ?? '?')
+      : I18n.t(response.status === 401 ? 'loginRefused' : 'loginFailed');
     error.hidden = false;
   });
 })();

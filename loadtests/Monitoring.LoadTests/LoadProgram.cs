@@ -43,6 +43,11 @@ public static class LoadProgram
         {
             result = await RunAsync(settings, stop.Token);
         }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("stopped before the end: no report written; what this run started is stopped");

@@ -22,6 +22,8 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
     {
         var started = TimeProvider.System.GetUtcNow();
         var loadAtStart = LoadAverage();
+        // Before any server starts: no rate and no earlier run to take the knee from is a usage error.
+        var soakRate = settings.Mode == "soak" ? settings.SoakRate ?? DefaultSoakRate() : 0;
         log($"run {_run}: starting the servers");
         _servers = await Servers.StartAsync(settings.RepositoryRoot, settings.BrokerAutosaveSeconds, log, cancellationToken);
         try
@@ -32,7 +34,7 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
             IReadOnlyList<StepResult>? soak = null;
             if (settings.Mode == "soak")
             {
-                soak = await SoakAsync(cancellationToken);
+                soak = await SoakAsync(soakRate, cancellationToken);
             }
             else
             {
@@ -319,9 +321,8 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
     }
 
     /// <summary>The service at one rate for a long time, in windows: memory and latency per window, loss counted at the end.</summary>
-    private async Task<IReadOnlyList<StepResult>> SoakAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StepResult>> SoakAsync(double rate, CancellationToken cancellationToken)
     {
-        var rate = settings.SoakRate ?? DefaultSoakRate();
         var shape = Shape("batch", settings.PointsPerMessage);
         var database = $"lt_{_run}_service_soak";
         var topicRoot = $"lt/{_run}/soak";
@@ -370,7 +371,7 @@ public sealed class Runner(LoadSettings settings, Action<string> log)
             }
         }
 
-        throw new InvalidOperationException("no earlier run to take the knee from: pass --rate <readings/s>");
+        throw new ArgumentException($"no earlier run under {results} to take the knee from: pass --rate <readings/s>");
     }
 
     private static Summary Summarise(string profile, List<LadderResult> ladders, InfluxCeiling? ceiling)

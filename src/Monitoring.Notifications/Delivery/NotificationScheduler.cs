@@ -9,7 +9,8 @@ namespace Monitoring.Notifications.Delivery;
 
 /// <summary>
 /// The periodic work: due reminders, due digests, the watchdog, and the roster file check. Everything it
-/// plans is stored first and sent by the dispatcher, like event-driven notifications.
+/// plans is stored first and sent by the dispatcher, like event-driven notifications; it never sends
+/// itself, so once a stop has begun what it plans waits in the store for the next start.
 /// </summary>
 internal sealed class NotificationScheduler(
     NotificationStore store,

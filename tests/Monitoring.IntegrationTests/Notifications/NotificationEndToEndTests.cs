@@ -272,8 +272,8 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
         await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
         var raisedHook = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
-        // Both channels of the raise delivered and recorded before the stop: a message cut off mid-send by
-        // a stop is re-sent after the restart (the documented repeat window), which is not what this test is about.
+        // Both channels of the raise delivered and recorded before the stop: a send on the wire at a stop
+        // has its own test (NotificationServiceStoppedGracefully_...); this one is about the escalation while down.
         await _mail.WaitForAsync(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal), 1, Patience, "the officer's mail");
         await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/deliveries?status=Pending"), d => d.GetArrayLength() == 0, Patience, "the raise's deliveries recorded");
 

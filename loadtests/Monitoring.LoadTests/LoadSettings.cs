@@ -28,7 +28,7 @@ public sealed record LoadSettings
           --rate <r>                soak rate in readings/s (default 0.7 x the last run's service knee)
           --repo <folder>           repository root (found from the current folder by default)
           --broker-autosave <s>     Mosquitto's autosave_interval (default 30, as in production; the tests'
-                                    1 s rewrites the whole store every second and stalls under a backlog)
+                                    1 s rewrites the whole store every second: heavy with a backlog)
           --set <Key=Value>         extra service setting, e.g. --set Monitoring:Pipeline:Partitions=2
         """;
 

@@ -5,8 +5,8 @@ public sealed class LoadSettingsTests
     [Fact]
     public void Parse_NoBrokerAutosave_UsesProductionLikeThirtySeconds()
     {
-        // The tests' 1 s autosave rewrites Mosquitto's whole store every second and stalls delivery once a
-        // backlog builds (docs/performance.md, Soak): a load run must not measure that.
+        // The tests' 1 s autosave rewrites Mosquitto's whole store every second: with a backlog that was 350 MB/s
+        // of disk writes (docs/performance.md, Soak). A load run measures a production-like broker.
         var settings = LoadSettings.Parse(["soak", "--rate", "1000"]);
 
         Assert.Equal(30, settings.BrokerAutosaveSeconds);

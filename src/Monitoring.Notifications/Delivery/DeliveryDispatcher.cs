@@ -193,11 +193,24 @@ internal sealed class DeliveryDispatcher : BackgroundService, IHostedLifecycleSe
 
     private async Task DeliverAsync(DeliveryRecord record)
     {
+        // In flight (named in the stop's log) from the first attempt until its outcome is recorded.
+        _inFlight[record.Id] = record.Draft;
+        try
+        {
+            await SendAndRecordAsync(record);
+        }
+        finally
+        {
+            _inFlight.TryRemove(record.Id, out _);
+        }
+    }
+
+    private async Task SendAndRecordAsync(DeliveryRecord record)
+    {
         var d = record.Draft;
         var kind = d.Channel;
         var attempts = 0;
         var abort = _abort.Token;
-        _inFlight[record.Id] = d;
         try
         {
             if (!_channels.TryGetValue(kind, out var channel))
@@ -213,7 +226,6 @@ internal sealed class DeliveryDispatcher : BackgroundService, IHostedLifecycleSe
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            _inFlight.TryRemove(record.Id, out _);
             Interlocked.Increment(ref _cutOff);
             _logger.LogInformation("Delivery {NotificationId} to {Person} by {Channel} cut off by the stop after {Grace}; it stays pending and is sent again after the restart",
                 d.NotificationId, d.PersonId, kind, _options.StopGrace);
@@ -221,20 +233,17 @@ internal sealed class DeliveryDispatcher : BackgroundService, IHostedLifecycleSe
         }
         catch (OperationCanceledException) when (Stopping)
         {
-            _inFlight.TryRemove(record.Id, out _);
             _logger.LogInformation("Delivery {NotificationId} to {Person} by {Channel} not retried: stopping; it stays pending and is retried after the restart",
                 d.NotificationId, d.PersonId, kind);
             return;
         }
         catch (Exception e)
         {
-            _inFlight.TryRemove(record.Id, out _);
             // Not cancellable: an outcome known is recorded, or a restart would repeat or forget it.
             await FailedAsync(record, attempts, e, CancellationToken.None);
             return;
         }
 
-        _inFlight.TryRemove(record.Id, out _);
         var status = kind == ChannelKind.Sandbox ? DeliveryStatus.Sandboxed : DeliveryStatus.Sent;
         // Not cancellable: the message is out, and an unrecorded send is sent again after the restart.
         var ct = CancellationToken.None;

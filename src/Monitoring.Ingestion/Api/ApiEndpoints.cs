@@ -17,6 +17,7 @@ internal static class ApiEndpoints
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         app.MapAckLinkEndpoints();
+        app.MapSignInLockEndpoints();
         var api = app.MapGroup("/api");
         api.MapAlarmEndpoints();
 

@@ -48,7 +48,6 @@ internal static partial class DutyConsole
         pages.MapGet("/assets/{file}", (HttpContext http, ConsoleAssets assets, string file) => assets.Serve(http, file)).AllowAnonymous();
 
         pages.MapPost("/login", SignInAsync).AllowAnonymous();
-        app.MapSignInLockEndpoints();
         pages.MapPost("/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(ConsoleAuthentication.CookieScheme);

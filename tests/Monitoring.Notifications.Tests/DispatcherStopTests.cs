@@ -53,23 +53,36 @@ public sealed class DispatcherStopTests
         await dispatcher.StopAsync(None);
     }
 
-    private static Harness Create(GatedChannel webhook) => Harness.Create(
-        configure: o =>
+    /// <summary>A raise applied and the dispatcher running, with the officer's webhook send held on the wire.</summary>
+    private static async Task<Harness> RaiseUntilOnTheWireAsync(GatedChannel webhook)
+    {
+        var h = Harness.Create(
+            configure: o =>
+            {
+                o.StopGrace = Grace;
+                // Longer than the grace: the grace, not the attempt timeout, is what ends a hanging send here.
+                o.Delivery.AttemptTimeout = TimeSpan.FromMinutes(5);
+            },
+            webhookChannel: webhook);
+        try
         {
-            o.StopGrace = Grace;
-            // Longer than the grace: the grace, not the attempt timeout, is what ends a hanging send here.
-            o.Delivery.AttemptTimeout = TimeSpan.FromMinutes(5);
-        },
-        webhookChannel: webhook);
+            await h.Processor.HandleAsync(new Alarms().Raised(h.Time.GetUtcNow()), None);
+            await h.Dispatcher.StartAsync(None);
+            await webhook.Started.WaitAsync(Patience);
+            return h;
+        }
+        catch
+        {
+            await h.DisposeAsync();
+            throw;
+        }
+    }
 
     [Fact]
     public async Task Dispatcher_StopWhileSendOnTheWire_SendFinishesAndIsRecordedOnce()
     {
         var webhook = new GatedChannel(ChannelKind.Webhook);
-        await using var h = Create(webhook);
-        await h.Processor.HandleAsync(new Alarms().Raised(h.Time.GetUtcNow()), None);
-        await h.Dispatcher.StartAsync(None);
-        await webhook.Started.WaitAsync(Patience);
+        await using var h = await RaiseUntilOnTheWireAsync(webhook);
 
         var stop = StopLikeTheHostAsync(h.Dispatcher);
         Assert.True(h.Dispatcher.Stopping);
@@ -90,10 +103,7 @@ public sealed class DispatcherStopTests
     public async Task Dispatcher_SendOutlivesTheGrace_CutOffLeftPendingAndStopCompletesAtTheGrace()
     {
         var webhook = new GatedChannel(ChannelKind.Webhook);
-        await using var h = Create(webhook);
-        await h.Processor.HandleAsync(new Alarms().Raised(h.Time.GetUtcNow()), None);
-        await h.Dispatcher.StartAsync(None);
-        await webhook.Started.WaitAsync(Patience);
+        await using var h = await RaiseUntilOnTheWireAsync(webhook);
 
         var stop = StopLikeTheHostAsync(h.Dispatcher);
         h.Time.Advance(Grace - TimeSpan.FromMilliseconds(1));
@@ -116,10 +126,7 @@ public sealed class DispatcherStopTests
     public async Task Dispatcher_EventAppliedDuringTheStop_IsStoredButNotSent()
     {
         var webhook = new GatedChannel(ChannelKind.Webhook);
-        await using var h = Create(webhook);
-        await h.Processor.HandleAsync(new Alarms().Raised(h.Time.GetUtcNow()), None);
-        await h.Dispatcher.StartAsync(None);
-        await webhook.Started.WaitAsync(Patience);
+        await using var h = await RaiseUntilOnTheWireAsync(webhook);
 
         // The host's StoppingAsync; its StopAsync for the dispatcher comes only after the bus has stopped.
         await h.Dispatcher.StoppingAsync(None);

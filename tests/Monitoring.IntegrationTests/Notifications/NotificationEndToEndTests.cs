@@ -126,6 +126,15 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
 
     private static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>The test plant's mould cooling water falls below its limit: the critical alarm the officers are told of.</summary>
+    private static async Task LoseMouldCoolingWaterAsync(Gateway gateway)
+    {
+        // Distinct timestamps: a reading with the same timestamp as one already processed is a duplicate.
+        var ts = Now() - 1000;
+        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
+        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+    }
+
     private static long[] DeliveryIds(JsonElement deliveries) => [.. deliveries.EnumerateArray().Select(d => d.GetProperty("id").GetInt64()).Order()];
 
     [Fact]
@@ -234,9 +243,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await using var ingestion = await StartIngestionAsync(TimeSpan.FromHours(1));
         await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
         await using var gateway = await ConnectGatewayAsync();
-        var ts = Now() - 1000;
-        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
-        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        await LoseMouldCoolingWaterAsync(gateway);
         var hook = (await _hooks.WaitForAsync(h => h.Person == Officer && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
         var mail = (await _mail.WaitForAsync(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal), 1, Patience, "the officer's mail"))[0];
         Assert.Contains(hook.AckUrl!, mail.TextBody, StringComparison.Ordinal);
@@ -268,9 +275,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await using var ingestion = await StartIngestionAsync();
         var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
         await using var gateway = await ConnectGatewayAsync();
-        var ts = Now() - 1000;
-        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
-        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        await LoseMouldCoolingWaterAsync(gateway);
         var raisedHook = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
         // Both channels of the raise delivered and recorded before the stop: a send on the wire at a stop
         // has its own test (NotificationServiceStoppedGracefully_...); this one is about the escalation while down.
@@ -302,9 +307,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
         await using var gateway = await ConnectGatewayAsync();
         var held = _hooks.HoldNext(h => h.Person == Officer && h.Kind == "Raised");
-        var ts = Now() - 1000;
-        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
-        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        await LoseMouldCoolingWaterAsync(gateway);
 
         var raisedHook = await held.Arrived.WaitAsync(Patience);
         // The raise's mail goes out alongside the held POST and is recorded: only the POST is on the wire at the stop.
@@ -360,9 +363,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
         await using var gateway = await ConnectGatewayAsync();
         _hooks.Failing = true;
-        var ts = Now() - 1000;
-        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
-        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        await LoseMouldCoolingWaterAsync(gateway);
 
         await _mail.WaitForAsync(m => m.To.ToString().Contains("officer@plant.test", StringComparison.Ordinal), 1, Patience, "the officer's mail");
         var diagnostics = await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
@@ -421,9 +422,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         await using var ingestion = await StartIngestionAsync(TimeSpan.FromSeconds(12));
         await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
         await using var gateway = await ConnectGatewayAsync();
-        var ts = Now() - 1000;
-        await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.182")));
-        await gateway.PublishAsync(Gateway.Batch(2, ts + 500, (TestSite.PressureTag, "0.1")));
+        await LoseMouldCoolingWaterAsync(gateway);
         var raised = (await _hooks.WaitForAsync(h => h.Person == "officer" && h.Kind == "Raised", 1, Patience, "the officer's webhook"))[0];
 
         await servers.StopRabbitAsync();

@@ -62,6 +62,9 @@ public class DemoSiteTests
         Assert.True(gateway.TryGetSensor("CAST2.MOULD.WATER.P", out var pressure));
         const long t0 = 1_763_800_000_000;
 
+        // Not casting (the mould water is shut off on purpose): quiet. A casting bit never published would not
+        // close the gate (fail safe), so it is published here.
+        casting.Evaluate(t0, 0, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
         pressure.Evaluate(t0, 0.1, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);
         Assert.Empty(transitions);
         casting.Evaluate(t0 + 1000, 1, Monitoring.Contracts.Telemetry.PointQuality.Good, transitions);

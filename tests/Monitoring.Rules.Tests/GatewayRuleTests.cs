@@ -157,7 +157,8 @@ public class GatewayRuleTests
     {
         var plant = Plant.Load("- id: R\n  type: sensorHealth\n  signals: { value: P, running: RUN }\n  armedWhen: { running: 1 }\n  parameters: { flatFor: 1m, flatTolerance: 0.1 }");
 
-        Assert.Empty(plant.Run("RUN=0@0; P=5@0; P=5@100000; tick@200000"));
+        // The running bit is reported with the value: a gate signal that stops reporting would re-arm the check (fail safe).
+        Assert.Empty(plant.Run("RUN=0@0; P=5@0; RUN=0@100000; P=5@100000; tick@200000"));
         Assert.Empty(plant.Run("RUN=1@200000; P=5.05@230000; tick@259999"));
         Assert.Equal(["Raised FLATLINE@260000"], plant.Run("tick@261000"));
         Assert.Equal(["Cleared FLATLINE@262000"], plant.Run("P=6@262000"));

@@ -34,7 +34,10 @@ public sealed record AlarmRaised
     public required bool Simulated { get; init; }
 }
 
-/// <summary>The condition returned to normal (after its off-delay and deadband).</summary>
+/// <summary>
+/// The alarm's condition is no longer raised: it returned to normal (after its off-delay and deadband), or the
+/// rule's mode gate closed (<see cref="Cause"/>).
+/// </summary>
 public sealed record AlarmCleared
 {
     public required Guid AlarmId { get; init; }
@@ -60,6 +63,12 @@ public sealed record AlarmCleared
     public required bool Historical { get; init; }
     public required IReadOnlyList<ContextReading> Context { get; init; }
     public required bool Simulated { get; init; }
+    /// <summary>
+    /// Why it cleared (contract v1.1, <see cref="ClearCauses"/>): <c>normal</c>, or <c>mode-gate</c> when the rule was
+    /// disarmed by its mode gate (e.g. casting ended): not a return to normal. Not required, so an event written
+    /// before v1.1 (without the field) reads as <c>normal</c>, which is what it meant.
+    /// </summary>
+    public string Cause { get; init; } = ClearCauses.Normal;
 }
 
 /// <summary>A duty officer acknowledged the alarm. The common fields describe the alarm as it stands.</summary>
@@ -331,6 +340,15 @@ public static class UnshelveReasons
     public const string Manual = "manual";
     /// <summary>A one-shot shelf ends when the alarm returns to normal.</summary>
     public const string ReturnedToNormal = "returned-to-normal";
+}
+
+/// <summary>The words used on the wire for <see cref="AlarmCleared.Cause"/> (contract v1.1). More may be added.</summary>
+public static class ClearCauses
+{
+    /// <summary>The condition returned to normal.</summary>
+    public const string Normal = "normal";
+    /// <summary>The rule's mode gate closed (an available mode signal below its threshold): disarmed by design, not a return to normal.</summary>
+    public const string ModeGate = "mode-gate";
 }
 
 /// <summary>The words used on the wire for <see cref="GatewayStatusChanged.State"/>.</summary>

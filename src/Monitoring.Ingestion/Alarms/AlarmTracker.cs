@@ -164,6 +164,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             Historical = historical,
             Context = context.Readings,
             Simulated = context.Simulated,
+            Cause = transition.Cause == ClearCause.ModeGate ? ClearCauses.ModeGate : ClearCauses.Normal,
         };
         var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now, LateEpisode = false };
         if (returned.Shelf is not { OneShot: true } shelf)

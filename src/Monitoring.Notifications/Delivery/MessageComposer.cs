@@ -173,7 +173,11 @@ internal sealed class MessageComposer(AckLinkSettings links, bool sandboxOnly)
             _ => "Alarm",
         };
         var sim = a.Simulated ? (zh ? "[模拟] " : "[SIMULATED] ") : "";
-        var title = $"{sim}[{prefix}] {PriorityWord(a.Priority, zh)} {what}: {condition}";
+        // A clear by the mode gate (casting ended, fan stopped) is not a return to normal: the value may still be
+        // beyond the limit, so a person reading a later reminder must not take it for one.
+        var disarmed = !state.Active && state.ClearCause == ClearCauses.ModeGate;
+        var title = $"{sim}[{prefix}] {PriorityWord(a.Priority, zh)} {what}: {condition}"
+                    + (disarmed ? (zh ? "（按工况模式解除投入，非恢复正常）" : " (disarmed by mode, not a return to normal)") : "");
 
         var lines = new List<string>
         {
@@ -184,6 +188,13 @@ internal sealed class MessageComposer(AckLinkSettings links, bool sandboxOnly)
         };
         if (a.Value is { } value)
             lines.Add((zh ? "数值: " : "Value: ") + string.Create(CultureInfo.InvariantCulture, $"{value:G6}{(a.Unit is null ? "" : " " + a.Unit)}") + (a.Limit is { } limit ? string.Create(CultureInfo.InvariantCulture, $" ({(zh ? "限值" : "limit")} {limit:G6})") : ""));
+        if (!state.Active)
+        {
+            lines.Add((zh ? "状态: " : "State: ") + (disarmed
+                ? (zh ? "按工况模式解除投入（如浇铸结束），并非恢复正常" : "disarmed by mode (e.g. casting ended), not a return to normal")
+                : (zh ? "已恢复正常" : "returned to normal")));
+        }
+
         if (a.Clause is not null)
             lines.Add((zh ? "依据: " : "Clause: ") + a.Clause);
         lines.Add((zh ? "发生时间: " : "Raised at: ") + state.RaisedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));

@@ -13,6 +13,9 @@ internal sealed record AlarmNotificationState
 
     public required DateTimeOffset RaisedAt { get; init; }
     public bool Active { get; init; } = true;
+
+    /// <summary>Why the alarm last cleared (<see cref="Monitoring.Contracts.ClearCauses"/>); null while active. A clear by the mode gate is not a return to normal, and messages say so.</summary>
+    public string? ClearCause { get; init; }
     public bool Acknowledged { get; init; }
     public string? AcknowledgedBy { get; init; }
 

@@ -37,6 +37,9 @@ internal sealed record AlarmSnapshot
     /// <summary>Who acted, for operator events (acknowledged by, shelved by, ...).</summary>
     public string? Actor { get; init; }
 
+    /// <summary><see cref="AlarmCleared.Cause"/> (<see cref="ClearCauses"/>); null for other types.</summary>
+    public string? ClearCause { get; init; }
+
     public static AlarmSnapshot From(AlarmRaised e) => new()
     {
         EventType = nameof(AlarmRaised),
@@ -87,6 +90,7 @@ internal sealed record AlarmSnapshot
         DetectedAt = e.DetectedAt,
         Historical = e.Historical,
         Simulated = e.Simulated,
+        ClearCause = e.Cause,
     };
 
     public static AlarmSnapshot From(AlarmAcknowledged e) => new()

@@ -47,7 +47,7 @@ internal static class RoutingPlanner
         switch (e.EventType)
         {
             case nameof(AlarmRaised):
-                s = s with { Active = true, RaisedAt = e.OccurredAt };
+                s = s with { Active = true, ClearCause = null, RaisedAt = e.OccurredAt };
                 // Found in late data: recorded, not paged as new (contract section 1).
                 if (e.Historical || s.Closed)
                     break;
@@ -87,7 +87,7 @@ internal static class RoutingPlanner
                 break;
 
             case nameof(AlarmCleared):
-                s = s with { Active = false, Closed = s.Acknowledged, NextReminderAt = s.Acknowledged ? null : s.NextReminderAt };
+                s = s with { Active = false, ClearCause = e.ClearCause ?? ClearCauses.Normal, Closed = s.Acknowledged, NextReminderAt = s.Acknowledged ? null : s.NextReminderAt };
                 break;
 
             case nameof(AlarmShelved) or nameof(AlarmOutOfService):

@@ -36,6 +36,12 @@ public sealed class GatewayRuleConfiguration
     public IReadOnlyDictionary<string, LocatedText> Parameters { get; init; } = new Dictionary<string, LocatedText>();
     /// <summary>Mode gating: role name to the threshold it must reach (value &gt;= threshold) for the rule to be armed.</summary>
     public IReadOnlyDictionary<string, LocatedText> ArmedWhen { get; init; } = new Dictionary<string, LocatedText>();
+    /// <summary>
+    /// Age (in the gateway's event time) at which a gate signal's latest good value is stale and can no longer close
+    /// the gate (fail safe); null for the default (60 s), zero for never stale. Where it was given, for errors.
+    /// </summary>
+    public TimeSpan? GateStaleAfter { get; init; }
+    public SourceMark GateStaleAfterLocation { get; init; }
     /// <summary>Where the rule's <c>id</c> is declared (or, for a preset without an id, the <c>preset</c> value).</summary>
     public SourceMark Location { get; init; }
 }

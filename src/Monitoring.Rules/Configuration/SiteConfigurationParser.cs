@@ -22,7 +22,7 @@ public static partial class SiteConfigurationParser
 
     private static readonly string[] SiteFields = ["enterprise", "name", "industry", "gateways"];
     private static readonly string[] GatewayFields = ["id", "points", "rules"];
-    private static readonly string[] GatewayRuleFields = ["id", "type", "preset", "version", "priority", "level", "majorHazard", "latch", "clause", "condition", "equipment", "signals", "parameters", "armedWhen"];
+    private static readonly string[] GatewayRuleFields = ["id", "type", "preset", "version", "priority", "level", "majorHazard", "latch", "clause", "condition", "equipment", "signals", "parameters", "armedWhen", "gateStaleAfter"];
     private static readonly string[] PointFields = ["tag", "unit", "equipment", "description", "rules"];
     private static readonly string[] CommonRuleFields = ["id", "type", "version", "priority", "majorHazard", "latch", "clause", "condition"];
     private static readonly string[] LimitRuleFields = [.. CommonRuleFields, "hh", "h", "l", "ll", "deadband", "onDelay", "offDelay"];
@@ -267,6 +267,12 @@ public static partial class SiteConfigurationParser
                 Error(fields["level"], "level must be 1 (first stage) or 2 (second stage)");
             }
 
+            var gateStaleAfter = Duration(fields, "gateStaleAfter");
+            if (gateStaleAfter < TimeSpan.Zero)
+            {
+                Error(fields["gateStaleAfter"], "gateStaleAfter must be 0 (never stale) or more");
+            }
+
             var rule = new GatewayRuleConfiguration
             {
                 Id = id ?? "",
@@ -283,6 +289,8 @@ public static partial class SiteConfigurationParser
                 Signals = ScalarMap(fields, "signals"),
                 Parameters = ScalarMap(fields, "parameters"),
                 ArmedWhen = ScalarMap(fields, "armedWhen"),
+                GateStaleAfter = gateStaleAfter,
+                GateStaleAfterLocation = fields.TryGetValue("gateStaleAfter", out var staleNode) ? MarkOf(staleNode) : location,
                 Location = location,
             };
             return id is not null && errors.Count == errorsBefore ? rule : null;

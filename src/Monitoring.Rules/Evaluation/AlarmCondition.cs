@@ -43,11 +43,25 @@ public enum AlarmTransitionKind : byte
     Cleared,
 }
 
+/// <summary>Why a condition stopped being raised. Carried on the wire as <c>AlarmCleared.cause</c>.</summary>
+public enum ClearCause : byte
+{
+    /// <summary>The condition returned to normal (after its off-delay and deadband), or its rule's own logic ended it.</summary>
+    Normal,
+    /// <summary>
+    /// The rule's mode gate closed (an available gate signal fell below its threshold, e.g. casting ended): the
+    /// rule was disarmed by design. Not a return to normal: the value may still be beyond the limit.
+    /// </summary>
+    ModeGate,
+}
+
 /// <summary>
-/// A condition became true (after its on-delay) or returned to normal (after off-delay and deadband).
+/// A condition became true (after its on-delay) or returned to normal (after off-delay and deadband), or was
+/// cleared because its rule's mode gate closed (<see cref="Cause"/> <see cref="ClearCause.ModeGate"/>).
 /// <see cref="Value"/> is NaN when there is no value to carry (a bad-quality or no-data raise): events carry null then.
 /// </summary>
-public readonly record struct AlarmTransition(AlarmCondition Condition, AlarmTransitionKind Kind, long OccurredAtMs, double Value)
+/// <param name="Cause">Why a clear happened; always <see cref="ClearCause.Normal"/> for a raise.</param>
+public readonly record struct AlarmTransition(AlarmCondition Condition, AlarmTransitionKind Kind, long OccurredAtMs, double Value, ClearCause Cause = ClearCause.Normal)
 {
     /// <summary>False when <see cref="Value"/> is NaN (no value: serialize as null, JSON has no NaN).</summary>
     public bool HasValue => !double.IsNaN(Value);

@@ -16,6 +16,17 @@ internal sealed class SignalTable(int count)
     /// <summary>Server time the latest reading of any quality arrived; 0 before the first.</summary>
     public readonly long[] ReceivedAtMs = new long[count];
     public readonly bool[] Received = new bool[count];
+
+    /// <summary>Whether any point of the gateway has had a reading (of any quality) evaluated.</summary>
+    public bool AnyReading;
+    /// <summary>Event time of the gateway's first reading: "never seen" is counted from it.</summary>
+    public long FirstEventMs;
+    /// <summary>
+    /// Event time of the gateway's newest reading, of any point: what a gate signal's age is measured against.
+    /// Not the timer's estimate of the gateway clock: while the whole gateway is silent nothing goes stale (no
+    /// data and gateway silence report that), only a signal that stops while the rest of the gateway reports.
+    /// </summary>
+    public long LatestEventMs;
 }
 
 /// <summary>
@@ -109,7 +120,10 @@ internal struct ConditionState(AlarmCondition condition)
         transitions.Add(new AlarmTransition(Condition, Active ? AlarmTransitionKind.Raised : AlarmTransitionKind.Cleared, PendingSinceMs + delay, LastValue));
     }
 
-    /// <summary>The rule's mode gate is closed: nothing is counted, an active alarm returns to normal by design.</summary>
+    /// <summary>
+    /// The rule's mode gate is closed: nothing is counted, an active alarm is cleared by design, and the clear says
+    /// so (<see cref="ClearCause.ModeGate"/>): it is not a return to normal.
+    /// </summary>
     public void Disarm(bool wouldBeInAlarm, long timestampMs, double value, List<AlarmTransition> transitions)
     {
         Pending = false;
@@ -118,7 +132,7 @@ internal struct ConditionState(AlarmCondition condition)
         if (Active)
         {
             Active = false;
-            transitions.Add(new AlarmTransition(Condition, AlarmTransitionKind.Cleared, timestampMs, value));
+            transitions.Add(new AlarmTransition(Condition, AlarmTransitionKind.Cleared, timestampMs, value, ClearCause.ModeGate));
         }
     }
 
@@ -129,10 +143,22 @@ internal struct ConditionState(AlarmCondition condition)
     }
 }
 
-/// <summary>Mode gating: armed while every listed signal's latest good value is at least its threshold.</summary>
-internal sealed class ModeGate(int[] signals, double[] thresholds)
+/// <summary>
+/// Mode gating, fail safe: the gate closes (the rule is disarmed) only on positive evidence, when a gate signal is
+/// available and below its threshold. A gate signal is available while its latest reading (by event time) is good
+/// or uncertain and its value is not stale: younger than <see cref="StaleAfterMs"/> against the gateway's newest
+/// reading. A signal never received, bad, or stale cannot close the gate: the rule stays armed (and the gate
+/// signal's MODE_SIGNAL_UNAVAILABLE diagnostic, <see cref="ModeSignalRule"/>, says why).
+/// </summary>
+internal sealed class ModeGate(int[] signals, double[] thresholds, long staleAfterMs)
 {
+    /// <summary>Used when a rule does not set <c>gateStaleAfter</c>; also how long a gate signal may be never seen before it is reported.</summary>
+    public const long DefaultStaleAfterMs = 60_000;
+
     public int[] Signals { get; } = signals;
+
+    /// <summary>Age (event time) at which a gate signal's value is stale; 0: never stale.</summary>
+    public long StaleAfterMs { get; } = staleAfterMs;
 
     public bool IsArmed(SignalTable table)
     {
@@ -140,7 +166,7 @@ internal sealed class ModeGate(int[] signals, double[] thresholds)
         for (var i = 0; i < all.Length; i++)
         {
             var s = all[i];
-            if (!table.HasValue[s] || table.Bad[s] || !(table.Value[s] >= thresholds[i]))
+            if (IsAvailable(table, s, StaleAfterMs) && !(table.Value[s] >= thresholds[i]))
             {
                 return false;
             }
@@ -148,6 +174,13 @@ internal sealed class ModeGate(int[] signals, double[] thresholds)
 
         return true;
     }
+
+    /// <summary>Good or uncertain latest reading, and a value younger than <paramref name="staleAfterMs"/> (0: never stale) against the gateway's newest reading.</summary>
+    public static bool IsAvailable(SignalTable table, int signal, long staleAfterMs)
+        => table.HasValue[signal] && !table.Bad[signal] && !IsStale(table, signal, staleAfterMs);
+
+    public static bool IsStale(SignalTable table, int signal, long staleAfterMs)
+        => staleAfterMs > 0 && table.LatestEventMs - table.ValueMs[signal] >= staleAfterMs;
 }
 
 /// <summary>
@@ -180,6 +213,8 @@ internal abstract class GatewayRule
     public virtual bool HasTimers => true;
     /// <summary>How often a condition would have been true but the mode gate was closed.</summary>
     public long SuppressedCount { get; protected set; }
+    /// <summary>Whether the gate was open at the rule's last evaluation: a change without a reading of the rule's own signals (a gate signal turning bad or stale) re-evaluates it.</summary>
+    protected bool LastArmed { get; set; } = true;
 
     /// <summary>A good or uncertain reading of <paramref name="signal"/> has been stored in the table.</summary>
     public abstract void OnReading(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions);
@@ -241,6 +276,9 @@ internal abstract class GatewayRule
     }
 
     protected bool IsArmed(SignalTable table) => Gate is null || Gate.IsArmed(table);
+
+    /// <summary>The gate opened or closed since the last evaluation although no signal of the rule was evaluated (a gate signal turned bad or stale).</summary>
+    protected bool GateChanged(SignalTable table) => Gate is not null && Gate.IsArmed(table) != LastArmed;
 
     protected void CountSuppressed(bool wouldBeInAlarm)
     {

@@ -152,6 +152,11 @@ public sealed class RuleSet
                 continue;
             }
 
+            if (rule.GateStaleAfter is not null && !parts.Any(p => p.Spec.ArmedWhen.Count > 0))
+            {
+                Error(errors, site.SourceFile, rule.GateStaleAfterLocation, $"rule '{rule.Id}': gateStaleAfter is given but the rule has no mode gate (armedWhen, or a bound gate role of the preset)");
+            }
+
             foreach (var part in parts)
             {
                 if (compiler.Compile(part, conditions) is not { } compiled)
@@ -168,6 +173,16 @@ public sealed class RuleSet
                     }
                 }
             }
+        }
+
+        // One fail-safe diagnostic per gate signal, shared by every rule gated on it (ModeSignalRule).
+        foreach (var (signal, staleAfterMs) in compiler.GateSignals)
+        {
+            var condition = ModeSignalRule.ConditionFor(site, gateway.Id, points[signal]);
+            var diagnostic = new ModeSignalRule(condition, signal, staleAfterMs, staleAfterMs > 0 ? staleAfterMs : ModeGate.DefaultStaleAfterMs);
+            conditions.Add(condition);
+            gatewayRules.Add(diagnostic);
+            dependents[signal].Add(diagnostic);
         }
 
         foreach (var point in gateway.Points)
@@ -460,9 +475,16 @@ public sealed class GatewayRules
     {
         if (!_anyReading || timestampMs > _latestEventMs)
         {
+            if (!_anyReading)
+            {
+                _table.AnyReading = true;
+                _table.FirstEventMs = timestampMs;
+            }
+
             _anyReading = true;
             _latestEventMs = timestampMs;
             _latestReceivedAtMs = receivedAtMs;
+            _table.LatestEventMs = timestampMs;
         }
     }
 

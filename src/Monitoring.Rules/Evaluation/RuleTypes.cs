@@ -82,6 +82,12 @@ internal sealed class GatewayRuleCompiler(
 
     public List<AlarmCondition> StaticViolations { get; } = [];
 
+    /// <summary>
+    /// Every gate signal of the gateway's rules, with the stale time its MODE_SIGNAL_UNAVAILABLE diagnostic uses: the
+    /// shortest non-zero <c>gateStaleAfter</c> of the rules gated on it (the first rule it re-arms), 0 when all are 0.
+    /// </summary>
+    public Dictionary<int, long> GateSignals { get; } = [];
+
     public void Error(SourceMark mark, string message) => errors.Add(new ConfigurationError(site.SourceFile, mark.Line, mark.Column, message));
 
     /// <summary>Compiles one part; null (with errors reported) when it is invalid.</summary>
@@ -462,7 +468,15 @@ internal sealed class GatewayRuleCompiler(
             }
         }
 
-        return new ModeGate([.. signals], [.. thresholds]);
+        var staleAfter = spec.GateStaleAfter is { } given ? Ms(given) : ModeGate.DefaultStaleAfterMs;
+        foreach (var signal in signals)
+        {
+            GateSignals[signal] = GateSignals.TryGetValue(signal, out var known) && (staleAfter == 0 || (known > 0 && known < staleAfter))
+                ? known
+                : staleAfter;
+        }
+
+        return new ModeGate([.. signals], [.. thresholds], staleAfter);
     }
 
     private int Resolve(LocatedText tag)

@@ -45,7 +45,7 @@ internal abstract class StagedRule : GatewayRule
     /// <summary>Rules whose derived number changes with time alone (windows) recompute on the timer.</summary>
     protected virtual bool TimeDependent => false;
 
-    public override bool HasTimers => TimeDependent || _onDelayMs > 0 || _offDelayMs > 0;
+    public override bool HasTimers => TimeDependent || _onDelayMs > 0 || _offDelayMs > 0 || Gate is { StaleAfterMs: > 0 };
 
     /// <summary>The derived number at <paramref name="nowMs"/>; false while it cannot be computed (a signal missing, a baseline being learnt).</summary>
     protected abstract bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived);
@@ -56,6 +56,15 @@ internal abstract class StagedRule : GatewayRule
     public override void OnReading(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
         => Evaluate(timestampMs, table, fromReading: true, transitions);
 
+    /// <summary>A bad gate signal can no longer close the gate: a rule it had disarmed is armed again at once (fail safe).</summary>
+    public override void OnBadQuality(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+        if (GateChanged(table))
+        {
+            Evaluate(timestampMs, table, fromReading: false, transitions);
+        }
+    }
+
     public override void Tick(long? eventNowMs, long serverNowMs, SignalTable table, List<AlarmTransition> transitions)
     {
         if (eventNowMs is not { } now)
@@ -63,7 +72,8 @@ internal abstract class StagedRule : GatewayRule
             return;
         }
 
-        if (TimeDependent)
+        // A gate signal that went stale (the rest of the gateway kept reporting) re-arms the rule without a reading of its own.
+        if (TimeDependent || GateChanged(table))
         {
             Evaluate(now, table, fromReading: false, transitions);
         }
@@ -83,6 +93,7 @@ internal abstract class StagedRule : GatewayRule
 
         var value = Reported(derived, table);
         var armed = IsArmed(table);
+        LastArmed = armed;
         for (var i = 0; i < States.Length; i++)
         {
             var setpoint = _setpoints[i];

@@ -26,6 +26,15 @@ internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, i
         }
     }
 
+    /// <summary>A bad gate signal can no longer close the gate: the rule is armed again at once (fail safe).</summary>
+    public override void OnBadQuality(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+        if (GateChanged(table))
+        {
+            Evaluate(timestampMs, table, transitions);
+        }
+    }
+
     private void Evaluate(long nowMs, SignalTable table, List<AlarmTransition> transitions)
     {
         ref var state = ref States[0];
@@ -57,7 +66,8 @@ internal sealed class CauseEffectRule(AlarmCondition condition, int[] signals, i
         _causeActive = cause;
 
         var causeValue = table.HasValue[_cause] ? table.Value[_cause] : 0;
-        if (!IsArmed(table))
+        LastArmed = IsArmed(table);
+        if (!LastArmed)
         {
             var overdue = cause && !confirmed && nowMs - _causeSinceMs >= withinMs;
             CountSuppressed(overdue);

@@ -228,6 +228,8 @@ public static partial class RulePresets
                 Signals = signals,
                 Parameters = parameters,
                 ArmedWhen = armedWhen,
+                GateStaleAfter = rule.GateStaleAfter,
+                GateStaleAfterLocation = rule.GateStaleAfterLocation,
                 Location = rule.Location,
             };
             parts.Add(new RulePart(spec, part.Type, part.Prefix, preset.Priority, part.Level ?? preset.Level, preset.MajorHazard, preset.Clause, preset.Title));

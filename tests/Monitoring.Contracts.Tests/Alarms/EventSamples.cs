@@ -69,6 +69,7 @@ internal static class EventSamples
         Historical = true,
         Context = Context,
         Simulated = true,
+        Cause = ClearCauses.Normal,
     };
 
     public static AlarmAcknowledged Acknowledged() => new()

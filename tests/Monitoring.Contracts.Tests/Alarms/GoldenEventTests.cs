@@ -78,6 +78,29 @@ public class GoldenEventTests
     }
 
     [Fact]
+    public void AlarmCleared_ModeGateCause_WrittenAsModeGate()
+    {
+        var json = JsonSerializer.Serialize(EventSamples.Cleared() with { Cause = ClearCauses.ModeGate }, WireOptions);
+
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("mode-gate", doc.RootElement.GetProperty("cause").GetString());
+        Assert.Equal(ClearCauses.ModeGate, JsonSerializer.Deserialize<AlarmCleared>(json, WireOptions)!.Cause);
+    }
+
+    [Fact]
+    public void AlarmCleared_V1EventWithoutCause_ReadsAsNormal()
+    {
+        // Contract v1.1 only adds the field: an event written before it (or by a v1 producer) still reads, as "normal".
+        var golden = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", "AlarmCleared.json")))!.AsObject();
+        Assert.True(golden.Remove("cause"));
+
+        var v1 = JsonSerializer.Deserialize<AlarmCleared>(golden.ToJsonString(), WireOptions)!;
+
+        Assert.Equal(ClearCauses.Normal, v1.Cause);
+        Assert.Equal(EventSamples.Cleared(), v1 with { Context = EventSamples.Cleared().Context, Tags = EventSamples.Cleared().Tags });
+    }
+
+    [Fact]
     public void EveryEventType_InContractNamespace_HasAGoldenTest()
     {
         var eventTypes = typeof(AlarmRaised).Assembly.GetTypes()

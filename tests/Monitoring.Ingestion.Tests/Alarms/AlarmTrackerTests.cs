@@ -231,6 +231,19 @@ public sealed class AlarmTrackerTests
         Assert.Null(returned.ReturnedBy);
     }
 
+    [Theory]
+    [InlineData(ClearCause.Normal, ClearCauses.Normal)]
+    [InlineData(ClearCause.ModeGate, ClearCauses.ModeGate)]
+    public void Clear_CarriesItsCauseOnTheWire(ClearCause cause, string expected)
+    {
+        Raise();
+        _tracker.Apply(new AlarmTransition(Condition, AlarmTransitionKind.Cleared, NowMs, 0.1, cause), Context, _entries);
+
+        Assert.Equal(nameof(AlarmCleared), _entries[^1].MessageType);
+        Assert.Equal(expected, JsonSerializer.Deserialize<AlarmCleared>(_entries[^1].Payload, AlarmJournal.JsonOptions)!.Cause);
+        Assert.Equal("returned-to-normal-unacknowledged", Single().State);
+    }
+
     [Fact]
     public void LatchingCondition_ReturnedToNormal_StaysLatchedUntilReset_EvenWhenAcknowledged()
     {

@@ -43,7 +43,7 @@ public class RuleSetTests
         var ruleSet = TestSites.Compile(CastingSite());
 
         Assert.Equal(
-            ["E1/gw01/CAST1.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/L", "E1/gw01/CAST1.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/LL",
+            ["E1/gw01/@gateway/GATEWAY_CLOCK_SKEW/SKEW", "E1/gw01/CAST1.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/L", "E1/gw01/CAST1.MOULD.WATER.P/DC_MOULD_WATER_PRESSURE/LL",
              "E1/gw01/CO.AT01/CO_AMBIENT/H", "E1/gw01/CO.AT01/CO_AMBIENT/HH"],
             ruleSet.Conditions.Select(c => c.Key));
 

@@ -34,6 +34,22 @@ public static partial class TelemetryDecoder
         TelemetryDecoderOptions options,
         ref TVisitor visitor)
         where TVisitor : ITelemetryVisitor, allows ref struct
+        => Decode(payload, nowMs, nowMs, options, ref visitor);
+
+    /// <summary>
+    /// As the other overload, for a gateway whose clock is known to be off the server's: a point is in the future
+    /// only when it is more than <see cref="TelemetryDecoderOptions.MaxFutureSkew"/> ahead of both clocks, and too old
+    /// only when it is older than <see cref="TelemetryDecoderOptions.HistoryWindow"/> before both (docs/contract.md,
+    /// "Clock skew"): no clock error of the gateway rejects its live readings.
+    /// </summary>
+    /// <param name="gatewayNowMs">The gateway's own clock now, as estimated by the caller from its earlier messages.</param>
+    public static DecodeResult Decode<TVisitor>(
+        ReadOnlySpan<byte> payload,
+        long nowMs,
+        long gatewayNowMs,
+        TelemetryDecoderOptions options,
+        ref TVisitor visitor)
+        where TVisitor : ITelemetryVisitor, allows ref struct
     {
         ArgumentNullException.ThrowIfNull(options);
 
@@ -64,7 +80,7 @@ public static partial class TelemetryDecoder
         visitor.OnEnvelope(in envelope);
 
         // Pass 2: the points, over the slice pass 1 found (already known to be well-formed JSON).
-        var limits = new PointLimits(scan.TimestampMs, nowMs, options);
+        var limits = new PointLimits(scan.TimestampMs, nowMs, gatewayNowMs, options);
         var points = payload.Slice(scan.PointsStart, scan.PointsLength);
         var accepted = 0;
         var rejected = 0;
@@ -391,14 +407,16 @@ public static partial class TelemetryDecoder
 
     private readonly struct PointLimits
     {
-        public PointLimits(long? batchTimestampMs, long nowMs, TelemetryDecoderOptions options)
+        public PointLimits(long? batchTimestampMs, long nowMs, long gatewayNowMs, TelemetryDecoderOptions options)
         {
             BatchTimestampMs = batchTimestampMs;
             var skewMs = options.MaxFutureSkew.Ticks / TimeSpan.TicksPerMillisecond;
             var windowMs = options.HistoryWindow.Ticks / TimeSpan.TicksPerMillisecond;
+            var latest = Math.Max(nowMs, gatewayNowMs);
+            var earliest = Math.Min(nowMs, gatewayNowMs);
             // Saturating, so that an extreme clock or option cannot wrap around.
-            NewestMs = nowMs > long.MaxValue - skewMs ? long.MaxValue : nowMs + skewMs;
-            OldestMs = nowMs < long.MinValue + windowMs ? long.MinValue : nowMs - windowMs;
+            NewestMs = latest > long.MaxValue - skewMs ? long.MaxValue : latest + skewMs;
+            OldestMs = earliest < long.MinValue + windowMs ? long.MinValue : earliest - windowMs;
         }
 
         public long? BatchTimestampMs { get; }

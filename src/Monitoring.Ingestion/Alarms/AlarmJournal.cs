@@ -37,6 +37,17 @@ internal sealed class AlarmJournal : IDisposable
                 alarm_key TEXT NOT NULL,
                 reason TEXT NULL
             );
+            CREATE TABLE IF NOT EXISTS alarm_transitions (
+                key TEXT PRIMARY KEY,
+                newest_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS gateway_clocks (
+                enterprise TEXT NOT NULL,
+                gateway TEXT NOT NULL,
+                offset_ms INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (enterprise, gateway)
+            );
             CREATE TABLE IF NOT EXISTS outbox (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 event_id TEXT NOT NULL UNIQUE,
@@ -61,6 +72,49 @@ internal sealed class AlarmJournal : IDisposable
             while (reader.Read())
                 result.Add(new AlarmStateRecord(reader.GetString(0), reader.GetString(1)));
 
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Per alarm key, also of closed alarms, the newest sensor time of a raise or clear ever journalled: the
+    /// start-up replay must not publish a transition it finds at or before it (AlarmTracker.Apply).
+    /// </summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, long>>> LoadNewestTransitionsAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, newest_ms FROM alarm_transitions";
+            using var reader = command.ExecuteReader();
+            var result = new List<KeyValuePair<string, long>>();
+            while (reader.Read())
+                result.Add(new(reader.GetString(0), reader.GetInt64(1)));
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The gateways' clock offsets as last estimated (GatewayClock), so a restart judges a backlog against them.</summary>
+    public async Task<IReadOnlyList<GatewayClockRecord>> LoadGatewayClocksAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT enterprise, gateway, offset_ms FROM gateway_clocks";
+            using var reader = command.ExecuteReader();
+            var result = new List<GatewayClockRecord>();
+            while (reader.Read())
+                result.Add(new GatewayClockRecord(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
             return result;
         }
         finally
@@ -108,8 +162,30 @@ internal sealed class AlarmJournal : IDisposable
                     row.ExecuteNonQuery();
                 }
 
+                if (entry.Clock is { } clock)
+                {
+                    using var row = _connection.CreateCommand();
+                    row.Transaction = transaction;
+                    row.CommandText = "INSERT INTO gateway_clocks (enterprise, gateway, offset_ms, updated_at) VALUES ($e, $g, $o, $at) ON CONFLICT(enterprise, gateway) DO UPDATE SET offset_ms = excluded.offset_ms, updated_at = excluded.updated_at";
+                    row.Parameters.AddWithValue("$e", clock.Enterprise);
+                    row.Parameters.AddWithValue("$g", clock.Gateway);
+                    row.Parameters.AddWithValue("$o", clock.OffsetMs);
+                    row.Parameters.AddWithValue("$at", nowMs);
+                    row.ExecuteNonQuery();
+                }
+
                 if (entry.AlarmKey is null)
                     continue;
+
+                if (entry.TransitionAtMs is { } transitionAt)
+                {
+                    using var newest = _connection.CreateCommand();
+                    newest.Transaction = transaction;
+                    newest.CommandText = "INSERT INTO alarm_transitions (key, newest_ms) VALUES ($key, $ms) ON CONFLICT(key) DO UPDATE SET newest_ms = MAX(newest_ms, excluded.newest_ms)";
+                    newest.Parameters.AddWithValue("$key", entry.AlarmKey);
+                    newest.Parameters.AddWithValue("$ms", transitionAt);
+                    newest.ExecuteNonQuery();
+                }
 
                 using var state = _connection.CreateCommand();
                 state.Transaction = transaction;
@@ -241,8 +317,13 @@ internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Actio
 /// is closed) and the operator action behind it, if any. <see cref="AlarmKey"/> is null for events
 /// that are not about one alarm, such as gateway status.
 /// </summary>
-internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null)
+/// <see cref="TransitionAtMs"/>: the sensor time of the raise or clear behind the event (see AlarmJournal.LoadNewestTransitionsAsync).
+/// <see cref="Clock"/>: a gateway's clock estimate to keep (no event).
+internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null, long? TransitionAtMs = null, GatewayClockRecord? Clock = null)
 {
+    /// <summary>A gateway's clock offset changed: kept for the next start, nothing is published.</summary>
+    public static JournalEntry GatewayClock(string enterprise, string gateway, long offsetMs) => new(Guid.Empty, "", "", null, null, Clock: new GatewayClockRecord(enterprise, gateway, offsetMs));
+
     /// <summary>An operator's note: the alarm's state and the audit row change, nothing is published.</summary>
     public static JournalEntry AuditOnly(string alarmKey, string stateJson, AuditRecord audit) => new(Guid.Empty, "", "", alarmKey, stateJson, audit);
 
@@ -251,5 +332,8 @@ internal sealed record JournalEntry(Guid EventId, string MessageType, string Pay
 
     public bool HasEvent => MessageType.Length > 0;
 }
+
+/// <summary>A gateway's clock offset (<c>arrival - sensor</c> time, ms) as last estimated.</summary>
+internal sealed record GatewayClockRecord(string Enterprise, string Gateway, long OffsetMs);
 
 internal sealed record OutboxItem(long Id, Guid EventId, string MessageType, string Payload);

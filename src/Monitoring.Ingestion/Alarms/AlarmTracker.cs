@@ -26,6 +26,11 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     private readonly ConcurrentDictionary<Guid, string> _keysById = new();
     // Recent raise times per key (sensor time), for chattering; kept across alarm instances.
     private readonly ConcurrentDictionary<string, Queue<long>> _recentRaises = new(StringComparer.Ordinal);
+    // Per alarm key, also for closed alarms: the newest sensor time of a journalled raise or clear (see Apply).
+    private readonly ConcurrentDictionary<string, long> _newestTransitionMs = new(StringComparer.Ordinal);
+    // Raises found in data behind the gateway's clock, waiting for it to catch up (see Apply, ReleaseHeld).
+    private readonly ConcurrentDictionary<string, HeldRaise> _held = new(StringComparer.Ordinal);
+    private int _heldCount;
 
     public IReadOnlyCollection<TrackedAlarm> All => [.. _alarms.Values];
 
@@ -50,26 +55,46 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     }
 
     /// <summary>
-    /// Applies a rule transition and returns the journal entries to commit before the source messages
-    /// are acknowledged (none when it changes nothing: a raise of an alarm that is already active, a
-    /// clear of an alarm that is not).
+    /// Applies a rule transition and appends the journal entries to commit before the source messages are
+    /// acknowledged (none when it changes nothing: a raise of an alarm that is already active, a clear of an
+    /// alarm that is not). Every path that evaluates readings (live, late data, the start-up replay, the
+    /// timers) decides here what is published, so that the rules below hold whatever found the transition:
+    /// <list type="bullet">
+    /// <item>a raise found in data that is behind the gateway's own clock (a backlog) is held, not published:
+    /// if the condition is still true when the gateway's data is current again, it is paged like a live alarm;
+    /// if the backlog itself ends it, the whole episode was in the past and is recorded historical
+    /// (<see cref="ReleaseHeld"/>, <see cref="TransitionContext.Current"/>);</item>
+    /// <item>the start-up replay re-derives transitions from stored readings: one not newer than the newest
+    /// transition journalled for that alarm key is a repeat and is dropped (no clear from an earlier episode,
+    /// no second raise of a continuing condition);</item>
+    /// <item>no transition older than the open alarm's last one is published (its events stay in order).</item>
+    /// </list>
     /// </summary>
     public void Apply(in AlarmTransition transition, TransitionContext context, List<JournalEntry> entries)
     {
         var condition = transition.Condition;
-        var now = timeProvider.GetUtcNow();
-        var occurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs);
-        var historical = (context.FromLateData && !context.WithinReorderWindow) || now - occurredAt > context.HistoricalAfter;
-        // A static check or a no-data alarm has no value; NaN has no JSON form.
-        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
-        _alarms.TryGetValue(condition.Key, out var existing);
+        var key = condition.Key;
+        if (context.Origin == TransitionOrigin.Replay && _newestTransitionMs.TryGetValue(key, out var newest) && transition.OccurredAtMs <= newest)
+        {
+            IngestionMetrics.TransitionsDropped.Add(1, new KeyValuePair<string, object?>("reason", "replayed"));
+            return;
+        }
 
+        _alarms.TryGetValue(key, out var existing);
+        if (existing is not null && transition.OccurredAtMs < existing.LastTransitionAtMs)
+        {
+            // Late data older than what the open alarm already told: stored, counted, not published out of order.
+            IngestionMetrics.TransitionsDropped.Add(1, new KeyValuePair<string, object?>("reason", "older_than_alarm"));
+            return;
+        }
+
+        var held = _held.TryGetValue(key, out var heldRaise) ? heldRaise : null;
         if (transition.Kind == AlarmTransitionKind.Raised)
         {
             if (existing is { ConditionActive: true })
             {
                 // The live rules confirm an episode first found in late data: from now on it is theirs to clear.
-                if (existing.LateEpisode && !context.FromLateData)
+                if (existing.LateEpisode && context.Origin != TransitionOrigin.LateData)
                 {
                     var confirmed = existing with { LateEpisode = false };
                     Store(confirmed);
@@ -79,65 +104,150 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
                 return;
             }
 
-            var alarmId = existing?.Raised.AlarmId ?? Guid.CreateVersion7(now);
-            var sequence = (existing?.Sequence ?? 0) + 1;
-            var raised = new AlarmRaised
+            if (held is not null)
+                return;
+            if (!context.Current && context.Origin != TransitionOrigin.LateData)
             {
-                AlarmId = alarmId,
-                EventId = AlarmEventIds.For(alarmId, sequence),
-                Sequence = sequence,
-                RuleId = condition.RuleId,
-                RuleVersion = condition.RuleVersion,
-                Enterprise = condition.Enterprise,
-                Gateway = condition.Gateway,
-                Tags = condition.Tags,
-                Equipment = condition.Equipment,
-                Industry = condition.Industry,
-                Priority = condition.Priority,
-                Level = condition.Level,
-                MajorHazard = condition.MajorHazard,
-                Clause = condition.Clause,
-                Value = value,
-                Limit = condition.Limit,
-                Unit = condition.Unit,
-                Condition = condition.Description,
-                OccurredAt = occurredAt,
-                DetectedAt = now,
-                Historical = historical,
-                Context = context.Readings,
-                Simulated = context.Simulated,
-            };
-            // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2) and
-            // keeps its escalation clock: nobody has answered it yet. Otherwise the clock starts now.
-            var stillUnanswered = existing is { Acknowledged: false };
-            var alarm = new TrackedAlarm
-            {
-                Key = condition.Key,
-                Raised = existing?.Raised ?? raised,
-                Sequence = sequence,
-                ConditionActive = true,
-                Acknowledged = false,
-                Shelf = existing?.Shelf,
-                OutOfService = existing?.OutOfService,
-                Latched = false,
-                Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
-                LastValue = value,
-                LastChangedAt = now,
-                LateEpisode = context.FromLateData,
-            };
-            alarm = stillUnanswered
-                ? alarm with { EscalationLevel = existing!.EscalationLevel, NextEscalationAt = existing.NextEscalationAt, AcknowledgeDueAt = existing.AcknowledgeDueAt, UnacknowledgedSince = existing.UnacknowledgedSince }
-                : StartEscalationClock(alarm, now, historical);
-            Record(alarm, raised.EventId, raised, null, entries);
+                Hold(new HeldRaise(transition, context, timeProvider.GetUtcNow()));
+                return;
+            }
+
+            Raise(transition, context, historical: context.Origin == TransitionOrigin.LateData && !context.WithinReorderWindow, entries);
+            return;
+        }
+
+        if (held is not null)
+        {
+            // The held episode ended. Behind the gateway's clock: it started and ended in the past (historical);
+            // in current data it was still true when the data caught up, so it is paged as live.
+            Unhold(held);
+            var past = !context.Current;
+            IngestionMetrics.HeldRaisesReleased.Add(1, new KeyValuePair<string, object?>("reason", past ? "ended_in_backlog" : "caught_up"));
+            Raise(held.Transition, held.Context, historical: past, entries);
+            Clear(transition, context, historical: past, entries);
             return;
         }
 
         if (existing is not { ConditionActive: true })
             return;
         // Late data tells of the past: it may end an episode it found itself, never one the live rules hold.
-        if (context.FromLateData && !existing.LateEpisode)
+        if (context.Origin == TransitionOrigin.LateData && !existing.LateEpisode)
             return;
+        Clear(transition, context, historical: context.Origin == TransitionOrigin.LateData && !context.WithinReorderWindow, entries);
+    }
 
+    /// <summary>
+    /// Publishes the held raises <paramref name="which"/> selects (one gateway's, or those held past the hold limit)
+    /// as live: the gateway's data is current again and the condition is still true, or the hold lasted its
+    /// limit (a backlog that does not end must not keep an alarm from being paged). Called by the gateway's worker.
+    /// </summary>
+    public void ReleaseHeld(Func<HeldRaise, bool> which, string reason, List<JournalEntry> entries)
+    {
+        if (Volatile.Read(ref _heldCount) == 0)
+            return;
+        foreach (var held in _held.Values)
+        {
+            if (!which(held))
+                continue;
+            Unhold(held);
+            IngestionMetrics.HeldRaisesReleased.Add(1, new KeyValuePair<string, object?>("reason", reason));
+            Raise(held.Transition, held.Context, historical: false, entries);
+        }
+    }
+
+    /// <summary>True when some raise waits for its gateway's data to catch up (cheap: read on every message).</summary>
+    public bool AnyHeld => Volatile.Read(ref _heldCount) > 0;
+
+    /// <summary>Raises waiting for their gateway's data to catch up (for the API and tests).</summary>
+    public IReadOnlyCollection<HeldRaise> Held => [.. _held.Values];
+
+    /// <summary>Newest sensor time of any raise or clear journalled for each alarm key (restored at start).</summary>
+    public void RestoreNewestTransitions(IEnumerable<KeyValuePair<string, long>> newest)
+    {
+        foreach (var (key, ms) in newest)
+            _newestTransitionMs[key] = ms;
+    }
+
+    private void Hold(HeldRaise held)
+    {
+        if (_held.TryAdd(held.Transition.Condition.Key, held))
+            Interlocked.Increment(ref _heldCount);
+        IngestionMetrics.SetHeldRaises(Volatile.Read(ref _heldCount));
+    }
+
+    private void Unhold(HeldRaise held)
+    {
+        if (_held.TryRemove(held.Transition.Condition.Key, out _))
+            Interlocked.Decrement(ref _heldCount);
+        IngestionMetrics.SetHeldRaises(Volatile.Read(ref _heldCount));
+    }
+
+    private void Raise(in AlarmTransition transition, TransitionContext context, bool historical, List<JournalEntry> entries)
+    {
+        var condition = transition.Condition;
+        var now = timeProvider.GetUtcNow();
+        // A static check or a no-data alarm has no value; NaN has no JSON form.
+        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
+        _alarms.TryGetValue(condition.Key, out var existing);
+        var alarmId = existing?.Raised.AlarmId ?? Guid.CreateVersion7(now);
+        var sequence = (existing?.Sequence ?? 0) + 1;
+        var raised = new AlarmRaised
+        {
+            AlarmId = alarmId,
+            EventId = AlarmEventIds.For(alarmId, sequence),
+            Sequence = sequence,
+            RuleId = condition.RuleId,
+            RuleVersion = condition.RuleVersion,
+            Enterprise = condition.Enterprise,
+            Gateway = condition.Gateway,
+            Tags = condition.Tags,
+            Equipment = condition.Equipment,
+            Industry = condition.Industry,
+            Priority = condition.Priority,
+            Level = condition.Level,
+            MajorHazard = condition.MajorHazard,
+            Clause = condition.Clause,
+            Value = value,
+            Limit = condition.Limit,
+            Unit = condition.Unit,
+            Condition = condition.Description,
+            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs),
+            DetectedAt = now,
+            Historical = historical,
+            Context = context.Readings,
+            Simulated = context.Simulated,
+        };
+        // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2) and
+        // keeps its escalation clock: nobody has answered it yet. Otherwise the clock starts now.
+        var stillUnanswered = existing is { Acknowledged: false };
+        var alarm = new TrackedAlarm
+        {
+            Key = condition.Key,
+            Raised = existing?.Raised ?? raised,
+            Sequence = sequence,
+            ConditionActive = true,
+            Acknowledged = false,
+            Shelf = existing?.Shelf,
+            OutOfService = existing?.OutOfService,
+            Latched = false,
+            Chattering = CountRaise(condition.Key, transition.OccurredAtMs),
+            LastValue = value,
+            LastChangedAt = now,
+            LastTransitionAtMs = transition.OccurredAtMs,
+            LateEpisode = context.Origin == TransitionOrigin.LateData,
+        };
+        alarm = stillUnanswered
+            ? alarm with { EscalationLevel = existing!.EscalationLevel, NextEscalationAt = existing.NextEscalationAt, AcknowledgeDueAt = existing.AcknowledgeDueAt, UnacknowledgedSince = existing.UnacknowledgedSince }
+            : StartEscalationClock(alarm, now, historical);
+        Record(alarm, raised.EventId, raised, null, entries, transition.OccurredAtMs);
+    }
+
+    private void Clear(in AlarmTransition transition, TransitionContext context, bool historical, List<JournalEntry> entries)
+    {
+        var condition = transition.Condition;
+        var existing = _alarms[condition.Key];
+        var now = timeProvider.GetUtcNow();
+        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
         var clearSequence = existing.Sequence + 1;
         var cleared = new AlarmCleared
         {
@@ -159,23 +269,32 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             Limit = condition.Limit,
             Unit = condition.Unit,
             Condition = condition.Description,
-            OccurredAt = occurredAt,
+            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs),
             DetectedAt = now,
             Historical = historical,
             Context = context.Readings,
             Simulated = context.Simulated,
             Cause = transition.Cause == ClearCause.ModeGate ? ClearCauses.ModeGate : ClearCauses.Normal,
         };
-        var returned = existing with { Sequence = clearSequence, ConditionActive = false, Latched = condition.Latching, LastValue = value, LastChangedAt = now, LateEpisode = false };
+        var returned = existing with
+        {
+            Sequence = clearSequence,
+            ConditionActive = false,
+            Latched = condition.Latching,
+            LastValue = value,
+            LastChangedAt = now,
+            LastTransitionAtMs = transition.OccurredAtMs,
+            LateEpisode = false,
+        };
         if (returned.Shelf is not { OneShot: true } shelf)
         {
             // Returned to normal and already acknowledged: the alarm is closed (see IsClosed).
-            Record(returned, cleared.EventId, cleared, null, entries);
+            Record(returned, cleared.EventId, cleared, null, entries, transition.OccurredAtMs);
             return;
         }
 
         // A one-shot shelf ends with the return to normal: two events, the second carries the final state.
-        Record(returned with { Shelf = null }, cleared.EventId, cleared, null, entries);
+        Record(returned with { Shelf = null }, cleared.EventId, cleared, null, entries, transition.OccurredAtMs);
         returned = returned with { Sequence = returned.Sequence + 1, Shelf = null };
         var unshelved = Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now);
         Record(returned, unshelved.EventId, unshelved, null, entries);
@@ -426,15 +545,17 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     /// to attend to (<see cref="IsClosed"/>), and the event is journalled with the state after it
     /// (null = closed) and the operator action behind it. Returns whether the alarm was closed.
     /// </summary>
-    private bool Record<TEvent>(TrackedAlarm next, Guid eventId, TEvent message, AuditRecord? audit, List<JournalEntry> entries)
+    private bool Record<TEvent>(TrackedAlarm next, Guid eventId, TEvent message, AuditRecord? audit, List<JournalEntry> entries, long? transitionAtMs = null)
     {
         var closed = IsClosed(next);
         if (closed)
             Remove(next);
         else
             Store(next);
+        if (transitionAtMs is { } at)
+            _newestTransitionMs.AddOrUpdate(next.Key, static (_, at) => at, static (_, old, at) => Math.Max(old, at), at);
         var type = typeof(TEvent).Name;
-        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit));
+        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit, transitionAtMs));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", type), new("priority", next.Raised.Priority));
         return closed;
     }
@@ -641,10 +762,33 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     }
 }
 
+/// <summary>What found a transition (see <see cref="AlarmTracker.Apply"/>).</summary>
+internal enum TransitionOrigin : byte
+{
+    /// <summary>A reading the live rules evaluated (the sensor's newest).</summary>
+    Reading,
+    /// <summary>A reading older than the sensor's newest, evaluated by the late-data rules (RuleSetHolder.LateData).</summary>
+    LateData,
+    /// <summary>A timer: a delay, deadline or window maturing, no data, a static check, a gateway diagnostic.</summary>
+    Timer,
+    /// <summary>The start-up replay of stored readings (RuleStateReplay).</summary>
+    Replay,
+}
+
 /// <summary>What the partition worker knows about a transition besides the rule's own data.</summary>
-/// <param name="FromLateData">Found by the late-data rules (RuleSetHolder.LateData): it may not clear a live alarm, and it is historical unless...</param>
-/// <param name="WithinReorderWindow">...the reading was late by no more than the reorder window: then it is paged like a live one.</param>
-internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TimeSpan HistoricalAfter, bool FromLateData = false, bool WithinReorderWindow = false);
+/// <param name="Current">
+/// The transition's sensor time is within <c>Pipeline:HistoricalAfter</c> of the gateway's own clock (its estimated
+/// offset, never the server's clock): false for data from a backlog, whose raises are held (see AlarmTracker.Apply).
+/// </param>
+/// <param name="WithinReorderWindow">Late data late by no more than the reorder window: paged like a live reading; later than that it is historical.</param>
+internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings, bool Simulated, TransitionOrigin Origin = TransitionOrigin.Reading, bool Current = true, bool WithinReorderWindow = false);
+
+/// <summary>A raise found in data behind its gateway's clock, waiting to be published (see <see cref="AlarmTracker.Apply"/>).</summary>
+internal sealed record HeldRaise(AlarmTransition Transition, TransitionContext Context, DateTimeOffset HeldAt)
+{
+    public string Enterprise => Transition.Condition.Enterprise;
+    public string Gateway => Transition.Condition.Gateway;
+}
 
 /// <summary>The result of an operator action on an alarm.</summary>
 internal sealed record OperatorOutcome(OperatorOutcomeKind Kind, TrackedAlarm? Alarm, string? Problem)

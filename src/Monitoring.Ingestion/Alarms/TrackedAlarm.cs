@@ -28,6 +28,8 @@ internal sealed record TrackedAlarm
     public bool Chattering { get; init; }
     public double? LastValue { get; init; }
     public required DateTimeOffset LastChangedAt { get; init; }
+    /// <summary>Sensor time of the alarm's last raise or clear: no older transition is published for it (0 in journals written before it existed).</summary>
+    public long LastTransitionAtMs { get; init; }
     /// <summary>Escalations published so far for this alarm (0 = none).</summary>
     public int EscalationLevel { get; init; }
     /// <summary>When the next <see cref="AlarmEscalated"/> is due if nobody acknowledges; null = none will follow.</summary>

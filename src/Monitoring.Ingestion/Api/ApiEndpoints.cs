@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Hosting;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
@@ -37,15 +38,19 @@ internal static class ApiEndpoints
             g.SequenceRestarts,
             g.Rejections,
             g.Simulated,
+            // The gateway's clock minus the server's (seconds, + = ahead), null until estimated; skewed = GATEWAY_CLOCK_SKEW raised.
+            ClockOffsetSeconds = g.Clock.IsKnown ? g.Clock.AheadByMs / 1000d : (double?)null,
+            ClockSkewed = g.ClockSkewRaised,
         }));
 
         api.MapGet("/deadletters", async (DeadLetterStore store, string? enterprise, string? gateway, string? reason, int? limit, CancellationToken ct) =>
             await store.ListAsync(new DeadLetterQuery { Enterprise = enterprise, Gateway = gateway, Reason = reason, Limit = Math.Clamp(limit ?? 100, 1, 1000) }, ct));
 
         // Every alarm condition with its live state: active, or suppressed by its mode gate (visible, never silent).
-        api.MapGet("/conditions", (RuleSetHolder rules, bool? suppressedOnly) => rules.Current.Gateways
+        // A diagnostic the service raises itself (GATEWAY_CLOCK_SKEW) has no rule state: its alarm says whether it is active.
+        api.MapGet("/conditions", (RuleSetHolder rules, AlarmTracker alarms, bool? suppressedOnly) => rules.Current.Gateways
             .SelectMany(g => g.Sensors.SelectMany(s => s.Conditions.Select(c => (Condition: c, Active: s.IsActive(c), Suppressed: false)))
-                .Concat(g.GatewayConditions.Select(c => (Condition: c, Active: g.IsActive(c), Suppressed: g.IsSuppressedByMode(c)))))
+                .Concat(g.GatewayConditions.Select(c => (Condition: c, Active: g.IsActive(c) || (alarms.TryGetByKey(c.Key, out var a) && a.ConditionActive), Suppressed: g.IsSuppressedByMode(c)))))
             .Where(x => suppressedOnly != true || x.Suppressed)
             .Select(x => new { x.Condition.Key, x.Condition.RuleId, x.Condition.Enterprise, x.Condition.Gateway, x.Condition.Tags, x.Condition.Priority, x.Condition.Level, x.Active, SuppressedByMode = x.Suppressed }));
 

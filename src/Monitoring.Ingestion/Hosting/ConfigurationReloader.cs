@@ -33,7 +33,7 @@ internal sealed partial class ConfigurationReloader(
         await _reloading.WaitAsync(cancellationToken);
         try
         {
-            var result = SiteLoader.Load(options.Value.SitePaths, environment.ContentRootPath);
+            var result = SiteLoader.Load(options.Value.SitePaths, environment.ContentRootPath, ruleSets.Current.Options);
             ReloadReport report;
             if (result.RuleSet is not { } next)
             {
@@ -42,7 +42,7 @@ internal sealed partial class ConfigurationReloader(
             }
             else
             {
-                RestoreActiveAlarms(next);
+                RuleStateReconciler.Reconcile(next, alarms);
                 // Gateways added by the change are watched for silence from now on.
                 var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                 foreach (var site in next.Sites)
@@ -72,25 +72,6 @@ internal sealed partial class ConfigurationReloader(
         if (parsed.Site is null)
             return [.. parsed.Errors.Select(e => e.ToString())];
         return [.. RuleSet.Compile([parsed.Site]).Errors.Select(e => e.ToString())];
-    }
-
-    private void RestoreActiveAlarms(RuleSet next)
-    {
-        foreach (var alarm in alarms.All)
-        {
-            if (!alarm.ConditionActive || !next.TryGetCondition(alarm.Key, out var condition))
-                continue;
-            var gateway = next.FindGateway(condition.Enterprise, condition.Gateway);
-            if (gateway is null)
-                continue;
-            if (gateway.RestoreActive(condition))
-                continue;
-            foreach (var tag in condition.Tags)
-            {
-                if (gateway.TryGetSensor(tag, out var sensor))
-                    sensor.RestoreActive(condition);
-            }
-        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
@@ -8,15 +7,13 @@ namespace Monitoring.Ingestion.Hosting;
 
 /// <summary>
 /// Starts and stops the ingestion path in the order its guarantees need.
-/// Start: stores and journal, restore active alarms, replay the last stored minutes through the rules, workers, embedded broker, MQTT connections
+/// Start: stores and journal, restore the journal's alarms and gateway clocks and replay the last stored minutes through the rules (RuleStateReplay), workers, embedded broker, MQTT connections
 /// (a broker that cannot be reached fails the start with a clear message).
 /// Stop: stop taking messages, let the workers write and acknowledge what they hold (bounded by
 /// <see cref="DrainTimeout"/>), then disconnect. Anything unacknowledged is redelivered by the broker.
 /// </summary>
 internal sealed partial class IngestionHost(
     ITimeSeriesStore store,
-    AlarmJournal journal,
-    AlarmTracker alarms,
     DeadLetterStore deadLetters,
     IngestionPipeline pipeline,
     MqttIngress ingress,
@@ -33,8 +30,6 @@ internal sealed partial class IngestionHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
-        alarms.Restore(await journal.LoadActiveAsync(cancellationToken));
-        RestoreRuleState();
         Observability.IngestionMetrics.ObserveSuppressedByMode(() => ruleSets.Current.Gateways.Sum(g => g.SuppressedCount));
         var startedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var site in ruleSets.Current.Sites)
@@ -43,7 +38,8 @@ internal sealed partial class IngestionHost(
                 gateways.Expect(site.Enterprise, configured.Id, startedAtMs);
         }
 
-        // Before the workers and the MQTT connections: the replay owns the rule state while it runs.
+        // Before the workers and the MQTT connections: the journal's alarms and clocks are restored, the replay
+        // owns the rule state while it runs, and leaves every rule agreeing with the journal's alarms.
         await replay.RunAsync(cancellationToken);
         await deadLetters.StartAsync(cancellationToken);
         pipeline.Start();
@@ -63,27 +59,6 @@ internal sealed partial class IngestionHost(
         }
 
         LogStarted(logger, store.Name, mqtt.Broker.ToString());
-    }
-
-    /// <summary>
-    /// Tells the rules which alarms are still active, so that a condition still true raises nothing new
-    /// and a return to normal clears the restored alarm. An alarm whose rule no longer exists stays
-    /// listed until an operator deals with it (issue: configuration reload).
-    /// </summary>
-    private void RestoreRuleState()
-    {
-        var rules = ruleSets.Current;
-        foreach (var alarm in alarms.All)
-        {
-            if (!alarm.ConditionActive || !rules.TryGetCondition(alarm.Key, out var condition))
-                continue;
-            var gateway = rules.FindGateway(condition.Enterprise, condition.Gateway);
-            foreach (var tag in condition.Tags)
-            {
-                if (gateway is not null && gateway.TryGetSensor(tag, out var sensor))
-                    sensor.RestoreActive(condition);
-            }
-        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Evaluation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Polly;
@@ -31,8 +32,9 @@ internal static class IngestionServiceCollectionExtensions
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(TelemetryDecoderOptions.Default);
-        services.AddSingleton<GatewayRegistry>();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.ToDecoderOptions());
+        services.AddSingleton(sp => new GatewayRegistry(sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ClockWindow));
         services.AddSingleton<OutboxSignal>();
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value));
@@ -40,7 +42,8 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
-            var result = SiteLoader.Load(options.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            var compile = new RuleSetOptions { ClockSkewLimit = sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ClockSkewLimit };
+            var result = SiteLoader.Load(options.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath, compile);
             if (result.RuleSet is null)
             {
                 throw new InvalidOperationException("The site configuration is invalid:" + Environment.NewLine +

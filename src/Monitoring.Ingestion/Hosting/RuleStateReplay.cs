@@ -14,16 +14,13 @@ namespace Monitoring.Ingestion.Hosting;
 /// when the condition became true, a window (rate of change, count in window, cause and effect) holds the
 /// readings it held, a sensor's last value is known. The store is the record: every acknowledged
 /// reading is in it, so no separate snapshot has to be kept in step with it.
-/// What the replay finds is reconciled with the alarm journal, which stays the authority on alarms:
-/// <list type="bullet">
-/// <item>a clear of an alarm the journal has active is applied now (the reading was stored, the crash came
-/// before its alarm event was journalled);</item>
-/// <item>a raise is never applied from the replay (an alarm raised, cleared and acknowledged before the
-/// crash must not come back). When the rule is still active at the end of the replay and the journal
-/// has no such alarm, the raise was lost in the same crash window: it is handed to the gateway's worker,
-/// which applies it with the first live message of the gateway (which also says whether the traffic is
-/// simulated) if the condition still holds then.</item>
-/// </list>
+/// The readings go through the same evaluator as live data (the owning worker's <see cref="ReadingEvaluator"/>,
+/// origin <see cref="TransitionOrigin.Replay"/>), and the alarm journal stays the authority on alarms
+/// (AlarmTracker.Apply): a transition not newer than the newest one journalled for its alarm key was already
+/// published and is dropped (no clear from an earlier episode, no second raise of a continuing condition); a
+/// newer one was lost in the crash (a delay matured by a timer, not yet journalled) and is applied, a raise
+/// being held like any raise found in data behind the gateway's clock. Afterwards every condition's rule state
+/// is set to what the journal says (<see cref="RuleStateReconciler"/>), so that a rule and its alarm agree.
 /// </summary>
 internal sealed partial class RuleStateReplay(
     ITimeSeriesReader reader,
@@ -31,25 +28,39 @@ internal sealed partial class RuleStateReplay(
     AlarmTracker alarms,
     AlarmJournal journal,
     GatewayRegistry gateways,
+    IngestionPipeline pipeline,
     IOptions<PipelineOptions> options,
     TimeProvider time,
     ILogger<RuleStateReplay> logger)
 {
+    /// <summary>
+    /// At start, before any message: restores the journal's alarms, the newest transition of every alarm key and
+    /// the gateways' clock estimates, replays the stored readings, and reconciles the rules with the alarms.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var window = options.Value.ReplayOnStart;
-        if (window <= TimeSpan.Zero)
-            return;
+        alarms.Restore(await journal.LoadActiveAsync(cancellationToken));
+        alarms.RestoreNewestTransitions(await journal.LoadNewestTransitionsAsync(cancellationToken));
+        var restoredAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var clock in await journal.LoadGatewayClocksAsync(cancellationToken))
+            gateways.Get(clock.Enterprise, clock.Gateway).Clock.Restore(clock.OffsetMs, restoredAtMs);
 
+        var window = options.Value.ReplayOnStart;
+        var entries = new List<JournalEntry>();
+        if (window > TimeSpan.Zero)
+            await ReplayAsync(window, entries, cancellationToken);
+
+        RuleStateReconciler.Reconcile(ruleSets.Current, alarms);
+        await journal.CommitAsync(entries, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+    }
+
+    private async Task ReplayAsync(TimeSpan window, List<JournalEntry> entries, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var transitions = new List<AlarmTransition>();
-        var entries = new List<JournalEntry>();
         long readings = 0;
         var gatewaysReplayed = 0;
-        var clears = 0;
-        var pendingRaises = 0;
         foreach (var gatewayRules in ruleSets.Current.Gateways)
         {
             IReadOnlyList<StoredPointReading> stored;
@@ -61,8 +72,8 @@ internal sealed partial class RuleStateReplay(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                // Starting matters more than a perfect warm start: the rules start fresh, as they did before
-                // replay existed (delays restart at the next reading; no alarm is lost or raised twice).
+                // Starting matters more than a perfect warm start: the rules start from the journal's alarm state
+                // (delays restart at the next reading; no alarm is lost or raised twice).
                 LogReplayFailed(logger, gatewayRules.Enterprise, gatewayRules.Gateway, ex.Message);
                 continue;
             }
@@ -70,61 +81,60 @@ internal sealed partial class RuleStateReplay(
             if (stored.Count == 0)
                 continue;
             gatewaysReplayed++;
-            var raises = new Dictionary<string, AlarmTransition>(StringComparer.Ordinal);
+            var gateway = gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway);
+            var evaluator = pipeline.EvaluatorOf(gatewayRules.Enterprise, gatewayRules.Gateway);
             foreach (var (point, reading) in stored)
             {
                 if (!gatewayRules.TryGetSensor(point, out var sensor))
                     continue;
                 readings++;
-                var timestampMs = reading.Timestamp.ToUnixTimeMilliseconds();
+                var (kind, number) = reading.Value is { } v ? (PointValueKind.Number, v)
+                    : reading.State is { } b ? (PointValueKind.Boolean, b ? 1d : 0d)
+                    : (PointValueKind.Null, double.NaN);
                 // Arrival is "now" for no-data rules: the service was down, not the sensor. Silence that
                 // continues after the start is detected from the start, as for a fresh start.
-                if (reading.Value is null && reading.State is null)
-                    sensor.EvaluateBadQuality(timestampMs, nowMs, transitions);
-                else
-                    sensor.Evaluate(timestampMs, reading.Value ?? (reading.State == true ? 1d : 0d), (PointQuality)reading.Quality, transitions, nowMs);
-
-                foreach (var transition in transitions)
-                {
-                    var key = transition.Condition.Key;
-                    if (transition.Kind == AlarmTransitionKind.Raised)
-                    {
-                        raises[key] = transition;
-                        continue;
-                    }
-
-                    raises.Remove(key);
-                    if (alarms.TryGetByKey(key, out var alarm) && alarm.ConditionActive)
-                    {
-                        alarms.Apply(transition, new TransitionContext([], alarm.Raised.Simulated, options.Value.HistoricalAfter), entries);
-                        clears++;
-                    }
-                }
-
-                transitions.Clear();
-            }
-
-            var lost = new List<AlarmTransition>();
-            foreach (var (key, raise) in raises)
-            {
-                if (gatewayRules.IsRaised(raise.Condition) && !(alarms.TryGetByKey(key, out var alarm) && alarm.ConditionActive))
-                    lost.Add(raise);
-            }
-
-            if (lost.Count > 0)
-            {
-                gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway).ReplayedRaises = lost;
-                pendingRaises += lost.Count;
+                evaluator.Evaluate(gatewayRules, sensor, gateway, reading.Timestamp.ToUnixTimeMilliseconds(), kind, number, (PointQuality)reading.Quality,
+                    nowMs, nowMs, gateway.Simulated, TransitionOrigin.Replay, entries);
             }
         }
 
-        await journal.CommitAsync(entries, nowMs, cancellationToken);
-        LogReplayed(logger, readings, gatewaysReplayed, window, clears, pendingRaises, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogReplayed(logger, readings, gatewaysReplayed, window, entries.Count(e => e.HasEvent), alarms.Held.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rule state replayed: {Readings} stored readings of {Gateways} gateways (last {Window}); {Clears} alarm(s) cleared, {Raises} raise(s) left for the first live message; {Milliseconds:F0} ms")]
-    private static partial void LogReplayed(ILogger logger, long readings, int gateways, TimeSpan window, int clears, int raises, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rule state replayed: {Readings} stored readings of {Gateways} gateways (last {Window}); {Events} alarm event(s) the crash had lost, {Held} raise(s) held until their gateway's data is current; {Milliseconds:F0} ms")]
+    private static partial void LogReplayed(ILogger logger, long readings, int gateways, TimeSpan window, int events, int held, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule state of {Enterprise}/{Gateway} not replayed (its rules start fresh): {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule state of {Enterprise}/{Gateway} not replayed (its rules start from the alarm journal): {Error}")]
     private static partial void LogReplayFailed(ILogger logger, string enterprise, string gateway, string error);
+}
+
+/// <summary>
+/// Sets every condition's rule state to what the alarm journal (the tracker) says: active when its alarm's
+/// condition is active or a raise of it is held, inactive otherwise. After a restart, the replay or a reload,
+/// a rule that thinks its condition is raised while the journal says it cleared would never raise the next
+/// episode, and one that thinks it clear would never clear the journal's alarm; both are set right here.
+/// </summary>
+internal static class RuleStateReconciler
+{
+    public static void Reconcile(RuleSet rules, AlarmTracker alarms)
+    {
+        var held = new HashSet<string>(alarms.Held.Select(h => h.Transition.Condition.Key), StringComparer.Ordinal);
+        foreach (var gateway in rules.Gateways)
+        {
+            foreach (var condition in gateway.GatewayConditions)
+                Reconcile(gateway, condition, alarms, held);
+            foreach (var sensor in gateway.Sensors)
+            {
+                foreach (var condition in sensor.Conditions)
+                    Reconcile(gateway, condition, alarms, held);
+            }
+        }
+    }
+
+    private static void Reconcile(GatewayRules gateway, AlarmCondition condition, AlarmTracker alarms, HashSet<string> held)
+    {
+        var active = held.Contains(condition.Key) || (alarms.TryGetByKey(condition.Key, out var alarm) && alarm.ConditionActive);
+        if (gateway.IsRaised(condition) != active)
+            gateway.Restore(condition, active);
+    }
 }

@@ -6,7 +6,7 @@ namespace Monitoring.Ingestion.Hosting;
 /// <summary>Reads the site configuration files and compiles them. Errors name file, line and problem.</summary>
 internal static class SiteLoader
 {
-    public static RuleSetBuildResult Load(IEnumerable<string> paths, string contentRoot)
+    public static RuleSetBuildResult Load(IEnumerable<string> paths, string contentRoot, RuleSetOptions options)
     {
         var sites = new List<SiteConfiguration>();
         var errors = new List<ConfigurationError>();
@@ -20,7 +20,7 @@ internal static class SiteLoader
 
         if (errors.Count > 0)
             return new RuleSetBuildResult(null, errors);
-        return RuleSet.Compile(sites);
+        return RuleSet.Compile(sites, options);
     }
 
     /// <summary>A configured site path: absolute, or relative to the content root, else to the app's folder.</summary>

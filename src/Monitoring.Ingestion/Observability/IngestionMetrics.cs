@@ -55,6 +55,18 @@ internal static class IngestionMetrics
     public static readonly Counter<long> AlarmTransitions =
         Meter.CreateCounter<long>("monitoring.alarms.transitions", "{event}", "Alarm events written to the outbox, by type and priority.");
 
+    public static readonly Counter<long> TransitionsDropped =
+        Meter.CreateCounter<long>("monitoring.alarms.transitions.dropped", "{transition}",
+            "Rule transitions not published, by reason: replayed (the start-up replay found one already journalled), older_than_alarm (late data older than the open alarm's last event).");
+
+    public static readonly Counter<long> HeldRaisesReleased =
+        Meter.CreateCounter<long>("monitoring.alarms.held.released", "{alarm}",
+            "Raises found in a backlog and published once the gateway's data was current again (caught_up) or after the hold limit (hold_limit), or recorded historical with the backlog's own clear (ended_in_backlog).");
+
+    public static readonly Histogram<double> ClockOffset =
+        Meter.CreateHistogram<double>("monitoring.gateway.clock.offset", "s",
+            "Estimated gateway clock offsets (gateway minus server, seconds; positive = ahead), recorded when an estimate changes.");
+
     public static readonly Counter<long> EventsPublished =
         Meter.CreateCounter<long>("monitoring.bus.events.published", "{event}", "Events published from the outbox to the bus.");
 
@@ -70,6 +82,8 @@ internal static class IngestionMetrics
     private static long _outboxDepth;
     private static long _activeAlarms;
     private static long _pipelineQueued;
+    private static long _heldRaises;
+    private static long _skewedGateways;
 
     public static void SetBrokerQueuedMessages(long value) => Interlocked.Exchange(ref _brokerQueuedMessages, value);
     public static void SetBrokerDroppedMessages(long value) => Interlocked.Exchange(ref _brokerDroppedMessages, value);
@@ -78,6 +92,8 @@ internal static class IngestionMetrics
     public static void SetOutboxDepth(long value) => Interlocked.Exchange(ref _outboxDepth, value);
     public static void SetActiveAlarms(long value) => Interlocked.Exchange(ref _activeAlarms, value);
     public static void AddPipelineQueued(long delta) => Interlocked.Add(ref _pipelineQueued, delta);
+    public static void SetHeldRaises(long value) => Interlocked.Exchange(ref _heldRaises, value);
+    public static void AddSkewedGateways(long delta) => Interlocked.Add(ref _skewedGateways, delta);
 
     public static long BrokerQueuedMessages => Interlocked.Read(ref _brokerQueuedMessages);
     public static long BrokerDroppedMessages => Interlocked.Read(ref _brokerDroppedMessages);
@@ -101,6 +117,10 @@ internal static class IngestionMetrics
             "Alarm events waiting in the outbox for the bus.");
         Meter.CreateObservableCounter("monitoring.rules.suppressed_by_mode", () => _suppressedByMode?.Invoke() ?? 0, "{evaluation}",
             "Evaluations that found a condition true while its mode gate (armedWhen) was closed: suppression is counted, never silent.");
+        Meter.CreateObservableGauge("monitoring.alarms.held", () => Interlocked.Read(ref _heldRaises), "{alarm}",
+            "Raises found in data behind their gateway's clock (a backlog), waiting for it to catch up or for the hold limit.");
+        Meter.CreateObservableGauge("monitoring.gateway.clock.skewed", () => Interlocked.Read(ref _skewedGateways), "{gateway}",
+            "Gateways whose clock is off the server's by more than Pipeline:ClockSkewLimit (GATEWAY_CLOCK_SKEW raised).");
         Meter.CreateObservableGauge("monitoring.alarms.active", () => Interlocked.Read(ref _activeAlarms), "{alarm}",
             "Alarms currently active.");
     }

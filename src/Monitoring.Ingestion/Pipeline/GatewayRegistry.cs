@@ -6,12 +6,17 @@ namespace Monitoring.Ingestion.Pipeline;
 /// What the service knows of each gateway that has spoken: last seen, status, sequence accounting,
 /// rejections. Written by the partition worker that owns the gateway; read by the API.
 /// </summary>
-internal sealed class GatewayRegistry
+internal sealed class GatewayRegistry(TimeSpan clockWindow)
 {
     private readonly ConcurrentDictionary<(string Enterprise, string Gateway), GatewayState> _gateways = new();
+    private readonly Func<(string Enterprise, string Gateway), TimeSpan, GatewayState> _create = static (key, window) => new GatewayState(key.Enterprise, key.Gateway, new GatewayClock(window));
 
-    public GatewayState Get(string enterprise, string gateway) =>
-        _gateways.GetOrAdd((enterprise, gateway), static key => new GatewayState(key.Enterprise, key.Gateway));
+    public GatewayRegistry()
+        : this(new PipelineOptions().ClockWindow)
+    {
+    }
+
+    public GatewayState Get(string enterprise, string gateway) => _gateways.GetOrAdd((enterprise, gateway), _create, clockWindow);
 
     /// <summary>Registers a configured gateway before it has spoken, so that its silence is noticed too.</summary>
     public void Expect(string enterprise, string gateway, long sinceMs) => Get(enterprise, gateway).LastSeenAtMs = sinceMs;
@@ -30,12 +35,18 @@ internal sealed class GatewayRegistry
 /// One gateway's counters. Mutated only by its owning partition worker; the API reads a possibly
 /// slightly stale view, which is fine for monitoring counters (longs are read atomically on x64).
 /// </summary>
-internal sealed class GatewayState(string enterprise, string gateway)
+internal sealed class GatewayState(string enterprise, string gateway, GatewayClock clock)
 {
     private readonly ConcurrentDictionary<string, long> _rejections = new(StringComparer.Ordinal);
 
     public string Enterprise { get; } = enterprise;
     public string Gateway { get; } = gateway;
+
+    /// <summary>The gateway's own clock, estimated from its messages: what "live" and "in the future" are judged against.</summary>
+    public GatewayClock Clock { get; } = clock;
+
+    /// <summary>Whether GATEWAY_CLOCK_SKEW is raised for this gateway (kept in step with the alarm by its worker).</summary>
+    public bool ClockSkewRaised { get; set; }
     public string? Status { get; set; }
     public string? Firmware { get; set; }
     public long? StatusChangedAtMs { get; set; }
@@ -56,11 +67,6 @@ internal sealed class GatewayState(string enterprise, string gateway)
     /// <summary>Newest sensor time among the late readings: how far a back-fill reached.</summary>
     public long LatestLateTimestampMs { get; set; }
 
-    /// <summary>
-    /// Raises the start-up replay found but could not apply (see RuleStateReplay): applied by the worker
-    /// with the gateway's first live message. Null almost always, so the hot path pays one null check.
-    /// </summary>
-    public List<Monitoring.Rules.Evaluation.AlarmTransition>? ReplayedRaises { get; set; }
 
     public IReadOnlyDictionary<string, long> Rejections => _rejections;
 

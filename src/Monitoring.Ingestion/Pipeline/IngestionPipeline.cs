@@ -120,6 +120,14 @@ internal sealed class IngestionPipeline
 
     private int PartitionOf(string enterprise, string gateway) => Partitioning.Of(enterprise, gateway, _workers.Length);
 
+    /// <summary>
+    /// The evaluator of the worker that owns a gateway. Only for the start-up replay, which runs before
+    /// <see cref="Start"/> (the workers are the single writers of rule state once they run).
+    /// </summary>
+    public ReadingEvaluator EvaluatorOf(string enterprise, string gateway) => _hardStop is null
+        ? _workers[PartitionOf(enterprise, gateway)].Evaluator
+        : throw new InvalidOperationException("The workers run: rule state is theirs to change.");
+
     /// <summary>Runs an operator action on the worker that owns the gateway; completes once its events are durable.</summary>
     public async Task<OperatorOutcome> ExecuteAsync(string enterprise, string gateway, Func<List<JournalEntry>, OperatorOutcome> action, CancellationToken cancellationToken)
     {

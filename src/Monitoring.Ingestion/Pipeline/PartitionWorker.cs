@@ -30,9 +30,7 @@ internal sealed partial class PartitionWorker
     private readonly List<JournalEntry> _pendingJournal = [];
     // Cached once: the timers run every second and must not allocate a delegate each time.
     private readonly Func<TrackedAlarm, bool> _ownsAlarm;
-    private readonly List<AlarmTransition> _transitions = [];
-    private readonly List<AlarmTransition> _lateTransitions = [];
-    private readonly Dictionary<SensorRules, ContextRing> _contexts = new(ReferenceEqualityComparer.Instance);
+    private readonly Func<HeldRaise, bool> _heldTooLong;
     private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _tagLookup;
 
@@ -50,9 +48,21 @@ internal sealed partial class PartitionWorker
         _batch = new Reading[deps.Options.BatchSize + deps.DecoderOptions.MaxPoints];
         _tagLookup = _tags.GetAlternateLookup<ReadOnlySpan<char>>();
         _ownsAlarm = OwnsAlarm;
+        _heldTooLong = HeldTooLong;
+        Evaluator = new ReadingEvaluator(deps);
+        _historicalAfterMs = (long)deps.Options.HistoricalAfter.TotalMilliseconds;
+        _skewLimitMs = (long)deps.Options.ClockSkewLimit.TotalMilliseconds;
     }
 
     public int Index { get; }
+
+    /// <summary>This partition's reading evaluator (the start-up replay runs the owned gateways' stored readings through it).</summary>
+    public ReadingEvaluator Evaluator { get; }
+
+    private readonly long _historicalAfterMs;
+    private readonly long _skewLimitMs;
+    // Per message: the newest sensor time among its points, accepted or rejected as in the future (the clock sample).
+    private long _messageNewestMs;
 
     public ChannelWriter<WorkItem> Writer => _queue.Writer;
 
@@ -141,12 +151,16 @@ internal sealed partial class PartitionWorker
         _lastTickMs = nowMs;
         DetectSilentGateways(nowMs);
         TickRules(nowMs);
+        _deps.Alarms.ReleaseHeld(_heldTooLong, "hold_limit", _pendingJournal);
         _deps.Alarms.ExpireShelves(_ownsAlarm, _pendingJournal);
         _deps.Alarms.Escalate(_ownsAlarm, _pendingJournal);
         EndSettledLateEpisodes(nowMs);
     }
 
     private bool OwnsAlarm(TrackedAlarm alarm) => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index;
+
+    private bool HeldTooLong(HeldRaise held) =>
+        Partitioning.Of(held.Enterprise, held.Gateway, _deps.Options.Partitions) == Index && _deps.Time.GetUtcNow() - held.HeldAt >= _deps.Options.BacklogHoldLimit;
 
     public const int TimerPeriodMs = 1000;
 
@@ -178,15 +192,11 @@ internal sealed partial class PartitionWorker
     {
         var batchCountBefore = _batchCount;
         var ruleSet = _deps.RuleSets.Current;
-        if (!ReferenceEquals(ruleSet, _contextsFor))
-        {
-            // A reload brings new sensor objects; the old rings would only leak.
-            _contexts.Clear();
-            _contextsFor = ruleSet;
-        }
-
-        var visitor = new TelemetryVisitor(this, message, gateway, ruleSet.FindGateway(message.Enterprise, message.Gateway));
-        var result = TelemetryDecoder.Decode(message.Payload, nowMs, _deps.DecoderOptions, ref visitor);
+        var rules = ruleSet.FindGateway(message.Enterprise, message.Gateway);
+        _messageNewestMs = long.MinValue;
+        var visitor = new TelemetryVisitor(this, message, gateway, rules, nowMs);
+        // Judged against the gateway's own clock as well as the server's: no clock error rejects its live data.
+        var result = TelemetryDecoder.Decode(message.Payload, nowMs, gateway.Clock.GatewayNowMs(nowMs), _deps.DecoderOptions, ref visitor);
 
         if (result.MessageRejection is { } reason)
         {
@@ -211,31 +221,53 @@ internal sealed partial class PartitionWorker
         {
             gateway.Readings += result.AcceptedPoints;
             gateway.Simulated = result.Envelope.Simulated;
-            if (gateway.ReplayedRaises is { } replayed)
-                ApplyReplayedRaises(gateway, replayed, ruleSet.FindGateway(message.Enterprise, message.Gateway));
             IngestionMetrics.ReadingsAccepted.Add(result.AcceptedPoints);
-            IngestionMetrics.EventTimeLag.Record(nowMs - _batch[batchCountBefore].TimestampMs);
+            IngestionMetrics.EventTimeLag.Record(gateway.Clock.GatewayNowMs(nowMs) - _batch[batchCountBefore].TimestampMs);
         }
+
+        if (_messageNewestMs != long.MinValue)
+            ObserveClock(gateway, rules, message.ReceivedAtMs, nowMs);
     }
 
     /// <summary>
-    /// Raises the start-up replay found in stored data whose alarm event was lost with the process (see
-    /// RuleStateReplay), applied now that a live message says whether the traffic is simulated, and only
-    /// if the condition still holds after that message.
+    /// After a message: raises held while the gateway's data was behind its clock are paged once a message is
+    /// current again (the condition is still true at the end of the backlog); then the message's newest sensor
+    /// time feeds the gateway's clock estimate, kept in the journal when it moved and checked against the skew limit.
     /// </summary>
-    private void ApplyReplayedRaises(GatewayState gateway, List<AlarmTransition> replayed, GatewayRules? rules)
+    private void ObserveClock(GatewayState gateway, GatewayRules? rules, long receivedAtMs, long nowMs)
     {
-        gateway.ReplayedRaises = null;
-        if (rules is null)
+        if (_deps.Alarms.AnyHeld && gateway.Clock.IsCurrent(_messageNewestMs, nowMs, _historicalAfterMs))
+            _deps.Alarms.ReleaseHeld(held => held.Enterprise == gateway.Enterprise && held.Gateway == gateway.Gateway, "caught_up", _pendingJournal);
+        if (!gateway.Clock.Observe(receivedAtMs, _messageNewestMs))
             return;
-        foreach (var raise in replayed)
+        IngestionMetrics.ClockOffset.Record(gateway.Clock.AheadByMs / 1000d);
+        _pendingJournal.Add(JournalEntry.GatewayClock(gateway.Enterprise, gateway.Gateway, gateway.Clock.OffsetMs));
+        if (rules is not null)
+            CheckClockSkew(gateway, rules, nowMs);
+    }
+
+    /// <summary>
+    /// GATEWAY_CLOCK_SKEW: raised when the gateway's clock is off by more than the limit, cleared below 80 % of it
+    /// (so an offset hovering at the limit does not chatter). Its value is the offset in seconds (+ = ahead).
+    /// </summary>
+    private void CheckClockSkew(GatewayState gateway, GatewayRules rules, long nowMs)
+    {
+        var condition = rules.ClockSkew;
+        var raised = _deps.Alarms.TryGetByKey(condition.Key, out var alarm) && alarm.ConditionActive;
+        if (raised != gateway.ClockSkewRaised)
         {
-            if (rules.IsRaised(raise.Condition))
-                _transitions.Add(raise);
+            gateway.ClockSkewRaised = raised;
+            IngestionMetrics.AddSkewedGateways(raised ? 1 : -1);
         }
 
-        if (_transitions.Count > 0)
-            ApplyTransitions(rules, gateway.Simulated);
+        var off = Math.Abs(gateway.Clock.AheadByMs);
+        var shouldRaise = gateway.Clock.IsKnown && (raised ? off * 5 > _skewLimitMs * 4 : off > _skewLimitMs);
+        if (shouldRaise == raised)
+            return;
+        var kind = shouldRaise ? AlarmTransitionKind.Raised : AlarmTransitionKind.Cleared;
+        Evaluator.ApplyDiagnostic(gateway, new AlarmTransition(condition, kind, nowMs, gateway.Clock.AheadByMs / 1000d), _pendingJournal);
+        gateway.ClockSkewRaised = shouldRaise;
+        IngestionMetrics.AddSkewedGateways(shouldRaise ? 1 : -1);
     }
 
     private void ProcessStatus(InboundMessage message, GatewayState gateway, long nowMs)
@@ -305,7 +337,7 @@ internal sealed partial class PartitionWorker
         return tag;
     }
 
-    private void OnPoint(in DecodedPoint point, InboundMessage message, GatewayRules? rules, bool simulated)
+    private void OnPoint(in DecodedPoint point, InboundMessage message, GatewayState gateway, GatewayRules? rules, bool simulated, long nowMs)
     {
         // Tags are ASCII by contract (validated by the decoder): one byte is one char, decoded once.
         Span<char> chars = stackalloc char[point.Tag.Length];
@@ -323,62 +355,15 @@ internal sealed partial class PartitionWorker
         }
 
         _batch[_batchCount++] = new Reading(message.Enterprise, message.Gateway, tag, point.TimestampMs, point.Kind, point.Number, point.Boolean, point.Quality);
+        if (point.TimestampMs > _messageNewestMs)
+            _messageNewestMs = point.TimestampMs;
 
         if (sensor is null)
             return;
 
-        if (point.Kind == PointValueKind.Null)
-        {
-            // A bad point without a value: data is flowing, and the sensor is unhealthy.
-            sensor.EvaluateBadQuality(point.TimestampMs, message.ReceivedAtMs, _transitions);
-            IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
-        }
-        else
-        {
-            var value = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
-            var outcome = sensor.Evaluate(point.TimestampMs, value, point.Quality, _transitions, message.ReceivedAtMs);
-            switch (outcome)
-            {
-                case EvaluationOutcome.Evaluated:
-                    ContextOf(sensor).Add(point.TimestampMs, point.Kind, value);
-                    break;
-                case EvaluationOutcome.Duplicate:
-                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "duplicate"));
-                    break;
-                case EvaluationOutcome.Late:
-                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "late"));
-                    EvaluateLate(sensor, point.TimestampMs, value, point.Quality, message, simulated);
-                    break;
-                case EvaluationOutcome.SkippedBadQuality:
-                    IngestionMetrics.ReadingsNotEvaluated.Add(1, new KeyValuePair<string, object?>("outcome", "bad_quality"));
-                    break;
-            }
-        }
-
-        if (_transitions.Count > 0)
-            ApplyTransitions(rules!, simulated);
-    }
-
-    /// <summary>
-    /// A reading older than what the sensor's live rules have evaluated (a back-fill): stored as usual, and
-    /// run through the late-data twin of the rules (<see cref="RuleSetHolder.LateData"/>), whose transitions
-    /// are recorded as historical. Late data is rare: the lookups here are off the hot path.
-    /// </summary>
-    private void EvaluateLate(SensorRules live, long timestampMs, double value, PointQuality quality, InboundMessage message, bool simulated)
-    {
-        var gateway = _deps.Gateways.Get(message.Enterprise, message.Gateway);
-        gateway.LastLateDataAtMs = message.ReceivedAtMs;
-        gateway.LatestLateTimestampMs = Math.Max(gateway.LatestLateTimestampMs, timestampMs);
-        var late = _deps.RuleSets.LateData.FindGateway(message.Enterprise, message.Gateway);
-        if (late is null || !late.TryGetSensor(live.Tag, out var sensor))
-            return;
-        sensor.Evaluate(timestampMs, value, quality, _lateTransitions, message.ReceivedAtMs);
-        if (_lateTransitions.Count == 0)
-            return;
-        var withinWindow = live.LastEvaluatedMs is { } newest && newest - timestampMs <= _deps.Options.ReorderWindow.TotalMilliseconds;
-        foreach (var transition in _lateTransitions)
-            _deps.Alarms.Apply(transition, new TransitionContext([], simulated, _deps.Options.HistoricalAfter, FromLateData: true, withinWindow), _pendingJournal);
-        _lateTransitions.Clear();
+        var number = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
+        Evaluator.Evaluate(rules!, sensor, gateway, point.TimestampMs, point.Kind, number, point.Quality, message.ReceivedAtMs,
+            nowMs, simulated, TransitionOrigin.Reading, _pendingJournal);
     }
 
     /// <summary>
@@ -403,70 +388,40 @@ internal sealed partial class PartitionWorker
                 continue;
             var end = Math.Max(gateway.LatestLateTimestampMs, alarm.Raised.OccurredAt.ToUnixTimeMilliseconds());
             _deps.Alarms.Apply(new AlarmTransition(condition, AlarmTransitionKind.Cleared, end, double.NaN),
-                new TransitionContext([], alarm.Raised.Simulated, _deps.Options.HistoricalAfter, FromLateData: true), _pendingJournal);
+                new TransitionContext([], alarm.Raised.Simulated, TransitionOrigin.LateData), _pendingJournal);
         }
-    }
-
-    /// <summary>Turns rule transitions into alarm events. Transitions are rare: allocating here (context, events) is fine.</summary>
-    private void ApplyTransitions(GatewayRules rules, bool simulated)
-    {
-        foreach (var transition in _transitions)
-        {
-            var readings = new List<ContextReading>();
-            foreach (var tag in transition.Condition.Tags)
-            {
-                if (rules.TryGetSensor(tag, out var involved))
-                    ContextOf(involved).CopyTo(readings);
-            }
-
-            _deps.Alarms.Apply(transition, new TransitionContext(readings, simulated, _deps.Options.HistoricalAfter), _pendingJournal);
-        }
-
-        _transitions.Clear();
     }
 
     /// <summary>
     /// Time-driven rules of this partition's gateways (no data, deadlines, delays that mature without a
-    /// reading), and, on the first run, the configuration's failed static checks, raised as alarms.
+    /// reading), their clock-skew diagnostic, and, on the first run, the configuration's failed static checks.
     /// </summary>
     private void TickRules(long nowMs)
     {
         var ruleSet = _deps.RuleSets.Current;
+        var raiseStatic = !ReferenceEquals(_staticChecksDoneFor, ruleSet);
         foreach (var gatewayRules in ruleSet.Gateways)
         {
             if (Partitioning.Of(gatewayRules.Enterprise, gatewayRules.Gateway, _deps.Options.Partitions) != Index)
                 continue;
-
-            if (!ReferenceEquals(_staticChecksDoneFor, ruleSet))
-            {
-                foreach (var violation in gatewayRules.StaticViolations)
-                    _transitions.Add(new AlarmTransition(violation, AlarmTransitionKind.Raised, nowMs, double.NaN));
-            }
-
-            gatewayRules.Tick(nowMs, _transitions);
-            if (_transitions.Count > 0)
-                ApplyTransitions(gatewayRules, _deps.Gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway).Simulated);
+            var gateway = _deps.Gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway);
+            Evaluator.Tick(gatewayRules, gateway, nowMs, raiseStatic, _pendingJournal);
+            if (raiseStatic)
+                CheckClockSkew(gateway, gatewayRules, nowMs);
         }
 
         _staticChecksDoneFor = ruleSet;
     }
 
     private RuleSet? _staticChecksDoneFor;
-    private RuleSet? _contextsFor;
 
-    private ContextRing ContextOf(SensorRules sensor)
+    private void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint, InboundMessage message, GatewayState gateway, long? batchTimestampMs)
     {
-        if (!_contexts.TryGetValue(sensor, out var ring))
-        {
-            ring = new ContextRing(sensor.Tag, _deps.Options.ContextReadings);
-            _contexts[sensor] = ring;
-        }
+        // A gateway whose clock was set far ahead: its first messages are in the future against every clock known
+        // so far. Their timestamps still tell the clock estimate, so the next messages are accepted (GatewayClock).
+        if (reason == RejectReason.FutureTimestamp && (PointTimestamp(rawPoint) ?? batchTimestampMs) is { } ts && ts > _messageNewestMs)
+            _messageNewestMs = ts;
 
-        return ring;
-    }
-
-    private void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint, InboundMessage message, GatewayState gateway)
-    {
         var name = RejectReasons.Name(reason);
         IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", name));
         gateway.CountRejection(name);
@@ -481,6 +436,32 @@ internal sealed partial class PartitionWorker
     }
 
     private const int DeadLetterRawLimit = 64 * 1024;
+
+    /// <summary>The <c>ts</c> of a point's JSON text, if it has a valid one (rare path: future-rejected points only).</summary>
+    private static long? PointTimestamp(ReadOnlySpan<byte> rawPoint)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(rawPoint);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var isTs = reader.ValueTextEquals("ts"u8);
+                if (!reader.Read())
+                    return null;
+                if (isTs)
+                    return reader.TokenType == System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var ts) ? ts : null;
+                reader.Skip();
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not reachable for a point the decoder parsed; no timestamp then.
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Alarm events go out ahead of the batch they were found in: a transition is committed to the journal
@@ -583,15 +564,20 @@ internal sealed partial class PartitionWorker
     private static partial void LogAckFailed(ILogger logger, string error);
 
     /// <summary>Receives the decoder's callbacks. A struct holding references, passed by ref: nothing is boxed or captured.</summary>
-    private struct TelemetryVisitor(PartitionWorker worker, InboundMessage message, GatewayState gateway, GatewayRules? rules) : ITelemetryVisitor
+    private struct TelemetryVisitor(PartitionWorker worker, InboundMessage message, GatewayState gateway, GatewayRules? rules, long nowMs) : ITelemetryVisitor
     {
         private bool _simulated;
+        private long? _batchTimestampMs;
 
-        public void OnEnvelope(in TelemetryEnvelope envelope) => _simulated = envelope.Simulated;
+        public void OnEnvelope(in TelemetryEnvelope envelope)
+        {
+            _simulated = envelope.Simulated;
+            _batchTimestampMs = envelope.TimestampMs;
+        }
 
-        public readonly void OnPoint(in DecodedPoint point) => worker.OnPoint(point, message, rules, _simulated);
+        public readonly void OnPoint(in DecodedPoint point) => worker.OnPoint(point, message, gateway, rules, _simulated, nowMs);
 
         public readonly void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint) =>
-            worker.OnPointRejected(reason, index, rawPoint, message, gateway);
+            worker.OnPointRejected(reason, index, rawPoint, message, gateway, _batchTimestampMs);
     }
 }

@@ -28,8 +28,30 @@ internal sealed class PipelineOptions
     /// </summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>A transition whose sensor time is older than this when decided is flagged historical.</summary>
+    /// <summary>
+    /// Data whose sensor time is older than this against its gateway's own clock (GatewayClock: its estimated
+    /// offset, never the server's clock) is a backlog: a raise found in it is held until the gateway's data is
+    /// current again (then paged, the condition being still true) or the backlog itself clears it (then the
+    /// episode was wholly in the past and is recorded historical). See docs/rules.md, "Clocks".
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Monitoring:Pipeline:HistoricalAfter must be between 1 s and 1 day")]
     public TimeSpan HistoricalAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest a raise found in a backlog waits for the gateway's data to catch up (server time). Past it the raise
+    /// is paged anyway: a backlog that does not drain, or a clock estimate gone wrong, may delay an alarm, never
+    /// silence it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Monitoring:Pipeline:BacklogHoldLimit must be between 0 and 10 minutes")]
+    public TimeSpan BacklogHoldLimit { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A gateway whose clock is off the server's by more than this raises GATEWAY_CLOCK_SKEW (cleared below 80 % of it).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00", ErrorMessage = "Monitoring:Pipeline:ClockSkewLimit must be between 1 s and 365 days")]
+    public TimeSpan ClockSkewLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a sample of a gateway's clock counts in its estimate (GatewayClock takes the smallest offset seen within it).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Monitoring:Pipeline:ClockWindow must be between 10 s and 1 day")]
+    public TimeSpan ClockWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Bounded reorder window. A reading older than its sensor's newest evaluated one never rewinds the

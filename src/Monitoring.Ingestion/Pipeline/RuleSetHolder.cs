@@ -38,5 +38,5 @@ internal sealed class RuleSetHolder
 
     // The sites compiled once already: compiling them again cannot fail.
     private static RuleSet CompileAgain(RuleSet rules) =>
-        RuleSet.Compile(rules.Sites).RuleSet ?? throw new InvalidOperationException("a compiled rule set failed to compile again");
+        RuleSet.Compile(rules.Sites, rules.Options).RuleSet ?? throw new InvalidOperationException("a compiled rule set failed to compile again");
 }

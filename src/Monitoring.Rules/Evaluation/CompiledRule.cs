@@ -22,6 +22,6 @@ internal abstract class CompiledRule
     {
     }
 
-    /// <summary>Marks the condition active without a transition (an alarm restored after a restart). False when not ours.</summary>
-    public abstract bool RestoreActive(AlarmCondition condition);
+    /// <summary>Sets the condition's raised state without a transition (an alarm restored after a restart). False when not ours.</summary>
+    public abstract bool Restore(AlarmCondition condition, bool active);
 }

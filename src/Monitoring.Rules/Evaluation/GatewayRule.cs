@@ -136,9 +136,10 @@ internal struct ConditionState(AlarmCondition condition)
         }
     }
 
-    public void Restore()
+    /// <summary>Sets the state the alarm journal knows (restart, reload), with no delay being counted.</summary>
+    public void Restore(bool active)
     {
-        Active = true;
+        Active = active;
         Pending = false;
     }
 }
@@ -261,13 +262,14 @@ internal abstract class GatewayRule
         return false;
     }
 
-    public virtual bool RestoreActive(AlarmCondition condition)
+    /// <summary>Sets the condition's raised state without a transition (restart, reload). False when not one of this rule's.</summary>
+    public virtual bool Restore(AlarmCondition condition, bool active)
     {
         for (var i = 0; i < States.Length; i++)
         {
             if (ReferenceEquals(States[i].Condition, condition))
             {
-                States[i].Restore();
+                States[i].Restore(active);
                 return true;
             }
         }

@@ -142,14 +142,14 @@ internal sealed class LimitRule : CompiledRule
         return false;
     }
 
-    public override bool RestoreActive(AlarmCondition condition)
+    public override bool Restore(AlarmCondition condition, bool active)
     {
         for (var i = 0; i < _stages.Length; i++)
         {
             ref var stage = ref _stages[i];
             if (ReferenceEquals(stage.Condition, condition))
             {
-                stage.Active = true;
+                stage.Active = active;
                 stage.Pending = false;
                 return true;
             }

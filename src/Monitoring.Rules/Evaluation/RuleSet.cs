@@ -17,10 +17,12 @@ public sealed class RuleSet
 
     private RuleSet(
         IReadOnlyList<SiteConfiguration> sites,
+        RuleSetOptions options,
         Dictionary<(string, string), GatewayRules> gateways,
         List<AlarmCondition> conditions)
     {
         Sites = sites;
+        Options = options;
         _gateways = gateways;
         _conditions = [.. conditions];
         var violations = new List<AlarmCondition>();
@@ -49,9 +51,10 @@ public sealed class RuleSet
     /// Any error fails the whole compilation (the result has no rule set), so a reload with a mistake in one
     /// file leaves the running rules untouched rather than dropping that file's alarms.
     /// </summary>
-    public static RuleSetBuildResult Compile(IReadOnlyList<SiteConfiguration> sites)
+    public static RuleSetBuildResult Compile(IReadOnlyList<SiteConfiguration> sites, RuleSetOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sites);
+        options ??= RuleSetOptions.Default;
 
         var errors = new List<ConfigurationError>();
         var gateways = new Dictionary<(string, string), GatewayRules>();
@@ -70,7 +73,7 @@ public sealed class RuleSet
                 }
 
                 declaredAt.Add(key, (site.SourceFile, gateway.Location));
-                gateways.Add(key, CompileGateway(site, gateway, conditions, errors));
+                gateways.Add(key, CompileGateway(site, gateway, options, conditions, errors));
             }
         }
 
@@ -84,11 +87,14 @@ public sealed class RuleSet
         }
 
         return errors.Count == 0
-            ? new RuleSetBuildResult(new RuleSet(sites, gateways, conditions), errors)
+            ? new RuleSetBuildResult(new RuleSet(sites, options, gateways, conditions), errors)
             : new RuleSetBuildResult(null, errors);
     }
 
     public IReadOnlyList<SiteConfiguration> Sites { get; }
+
+    /// <summary>The settings this rule set was compiled with (a recompilation of <see cref="Sites"/> uses them again).</summary>
+    public RuleSetOptions Options { get; }
 
     /// <summary>Every alarm condition of every site (for the API and for restoring active alarms).</summary>
     public IReadOnlyList<AlarmCondition> Conditions => _conditions;
@@ -116,8 +122,10 @@ public sealed class RuleSet
         return "";
     }
 
-    private static GatewayRules CompileGateway(SiteConfiguration site, GatewayConfiguration gateway, List<AlarmCondition> conditions, List<ConfigurationError> errors)
+    private static GatewayRules CompileGateway(SiteConfiguration site, GatewayConfiguration gateway, RuleSetOptions options, List<AlarmCondition> conditions, List<ConfigurationError> errors)
     {
+        var clockSkew = ClockSkewCondition(site, gateway, options);
+        conditions.Add(clockSkew);
         var sensors = new Dictionary<string, SensorRules>(StringComparer.Ordinal);
         var tagIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var points = new List<PointConfiguration>();
@@ -220,8 +228,42 @@ public sealed class RuleSet
             sensors.Add(point.Tag, new SensorRules(point, [.. rules], index, table, [.. dependents[index]]));
         }
 
-        return new GatewayRules(site, gateway.Id, sensors, table, [.. gatewayRules], [.. compiler.StaticViolations]);
+        return new GatewayRules(site, gateway.Id, sensors, table, [.. gatewayRules], [.. compiler.StaticViolations], clockSkew);
     }
+
+    /// <summary>
+    /// The gateway's own diagnostic: its clock is off the server's by more than <see cref="RuleSetOptions.ClockSkewLimit"/>.
+    /// Not a site rule: the service raises and clears it from its estimate of the gateway's clock (its value is the
+    /// offset in seconds, positive when the gateway's clock is ahead). Alarms are judged against the gateway's own
+    /// clock whatever the offset; the alarm says the timestamps of this plant's data are wrong.
+    /// </summary>
+    private static AlarmCondition ClockSkewCondition(SiteConfiguration site, GatewayConfiguration gateway, RuleSetOptions options)
+    {
+        var limitSeconds = options.ClockSkewLimit.TotalSeconds;
+        return new AlarmCondition
+        {
+            Key = $"{site.Enterprise}/{gateway.Id}/@gateway/{ClockSkewRuleId}/SKEW",
+            RuleId = ClockSkewRuleId,
+            RuleVersion = 1,
+            Enterprise = site.Enterprise,
+            Gateway = gateway.Id,
+            Tags = [],
+            Equipment = $"gateway {gateway.Id}",
+            Industry = site.Industry,
+            Priority = AlarmPriorities.Medium,
+            Level = 1,
+            MajorHazard = false,
+            Limit = limitSeconds,
+            Unit = "s",
+            Description = new LocalizedText(
+                string.Create(CultureInfo.InvariantCulture, $"网关 {gateway.Id} 时钟偏差超过 {limitSeconds} 秒 (数据时间戳不准, 报警仍按网关自身时钟判定)"),
+                string.Create(CultureInfo.InvariantCulture, $"gateway {gateway.Id} clock off by more than {limitSeconds} s (data timestamps are wrong; alarms are still judged on the gateway's own clock)")),
+            Stage = "SKEW",
+        };
+    }
+
+    /// <summary>Rule id of the clock-skew diagnostic of every configured gateway.</summary>
+    public const string ClockSkewRuleId = "GATEWAY_CLOCK_SKEW";
 
     private static CompiledRule? UnknownRuleType(SiteConfiguration site, RuleConfiguration rule, List<ConfigurationError> errors)
     {
@@ -331,6 +373,15 @@ public sealed class RuleSet
 
 public sealed record RuleSetBuildResult(RuleSet? RuleSet, IReadOnlyList<ConfigurationError> Errors);
 
+/// <summary>Settings of what the compiler adds to every gateway itself (diagnostics), not read from the site files.</summary>
+public sealed record RuleSetOptions
+{
+    /// <summary>A gateway whose clock is off the server's by more than this raises <see cref="RuleSet.ClockSkewRuleId"/>.</summary>
+    public TimeSpan ClockSkewLimit { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static RuleSetOptions Default { get; } = new();
+}
+
 /// <summary>The rules of one gateway's points. Lookups by tag allocate nothing.</summary>
 public sealed class GatewayRules
 {
@@ -346,8 +397,9 @@ public sealed class GatewayRules
     private long _latestEventMs;
     private long _latestReceivedAtMs;
 
-    internal GatewayRules(SiteConfiguration site, string gateway, Dictionary<string, SensorRules> sensors, SignalTable table, GatewayRule[] rules, AlarmCondition[] staticViolations)
+    internal GatewayRules(SiteConfiguration site, string gateway, Dictionary<string, SensorRules> sensors, SignalTable table, GatewayRule[] rules, AlarmCondition[] staticViolations, AlarmCondition clockSkew)
     {
+        ClockSkew = clockSkew;
         Site = site;
         Gateway = gateway;
         _sensors = sensors;
@@ -356,7 +408,7 @@ public sealed class GatewayRules
         _rules = rules;
         _timed = [.. rules.Where(r => r.HasTimers)];
         _delayed = [.. sensors.Values.Where(s => s.HasDelays)];
-        _conditions = [.. rules.SelectMany(r => r.Conditions)];
+        _conditions = [.. rules.SelectMany(r => r.Conditions), clockSkew];
         StaticViolations = staticViolations;
         foreach (var sensor in sensors.Values)
         {
@@ -364,8 +416,11 @@ public sealed class GatewayRules
         }
     }
 
-    /// <summary>The conditions of the gateway's multi-signal and time-driven rules (the <c>rules:</c> of the gateway).</summary>
+    /// <summary>The conditions of the gateway's multi-signal and time-driven rules (the <c>rules:</c> of the gateway), and its <see cref="ClockSkew"/> diagnostic.</summary>
     public IReadOnlyList<AlarmCondition> GatewayConditions => _conditions;
+
+    /// <summary>The gateway's clock-skew diagnostic (see <see cref="RuleSet.ClockSkewRuleId"/>): raised and cleared by the service, not by a rule.</summary>
+    public AlarmCondition ClockSkew { get; }
 
     /// <summary>Failed static checks of this gateway's configuration (see <see cref="RuleSet.StaticViolations"/>).</summary>
     public IReadOnlyList<AlarmCondition> StaticViolations { get; }
@@ -457,12 +512,25 @@ public sealed class GatewayRules
         return false;
     }
 
-    /// <summary>Marks a gateway-rule condition active without a transition (restart). False when not one of this gateway's.</summary>
-    public bool RestoreActive(AlarmCondition condition)
+    /// <summary>
+    /// Sets a condition's raised state without a transition, to what the alarm journal knows (after a restart, the
+    /// start-up replay or a reload): a condition restored active clears by its rule's usual logic, one restored
+    /// inactive raises at the next reading in alarm. Reaches gateway rules and the point rules of the condition's
+    /// tags. False when the condition is not one of this gateway's.
+    /// </summary>
+    public bool Restore(AlarmCondition condition, bool active)
     {
         foreach (var rule in _rules)
         {
-            if (rule.RestoreActive(condition))
+            if (rule.Restore(condition, active))
+            {
+                return true;
+            }
+        }
+
+        foreach (var tag in condition.Tags)
+        {
+            if (TryGetSensor(tag, out var sensor) && sensor.Restore(condition, active))
             {
                 return true;
             }
@@ -470,6 +538,9 @@ public sealed class GatewayRules
 
         return false;
     }
+
+    /// <summary>Marks a condition active without a transition (an alarm active before a restart or reload).</summary>
+    public bool RestoreActive(AlarmCondition condition) => Restore(condition, true);
 
     internal void Observe(long timestampMs, long receivedAtMs)
     {
@@ -720,11 +791,14 @@ public sealed class SensorRules
     /// rule that reads this point (so calling it for each of a condition's tags is harmless).
     /// False when the condition is neither.
     /// </summary>
-    public bool RestoreActive(AlarmCondition condition)
+    public bool RestoreActive(AlarmCondition condition) => Restore(condition, true);
+
+    /// <summary>As <see cref="RestoreActive"/>, to either state (see <see cref="GatewayRules.Restore"/>).</summary>
+    public bool Restore(AlarmCondition condition, bool active)
     {
         foreach (var rule in _rules)
         {
-            if (rule.RestoreActive(condition))
+            if (rule.Restore(condition, active))
             {
                 return true;
             }
@@ -732,7 +806,7 @@ public sealed class SensorRules
 
         foreach (var rule in _dependents)
         {
-            if (rule.RestoreActive(condition))
+            if (rule.Restore(condition, active))
             {
                 return true;
             }

@@ -31,7 +31,7 @@ public sealed class AlarmTrackerTests
         Description = new LocalizedText("压力低低", "pressure low-low"),
     };
 
-    private static readonly TransitionContext Context = new([], Simulated: false, HistoricalAfter: TimeSpan.FromSeconds(60));
+    private static readonly TransitionContext Context = new([], Simulated: false);
 
     public AlarmTrackerTests() => _tracker = new AlarmTracker(_time);
 

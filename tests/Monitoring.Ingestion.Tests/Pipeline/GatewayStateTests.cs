@@ -4,7 +4,7 @@ namespace Monitoring.Ingestion.Tests.Pipeline;
 
 public sealed class GatewayStateTests
 {
-    private static GatewayState NewGateway() => new("ENT", "gw01");
+    private static GatewayState NewGateway() => new("ENT", "gw01", new GatewayClock(TimeSpan.FromMinutes(10)));
 
     [Fact]
     public void AccountSequence_ConsecutiveSeqs_CountNothingLostOrDuplicated()

@@ -259,6 +259,13 @@
   }
 
   // ---- gateway board ------------------------------------------------------------------------------------
+  // The gateway's clock against the server's (positive = ahead), as the service estimates it; whole seconds.
+  function clockText(g) {
+    if (g.clockOffsetSeconds == null) return '—';
+    const s = Math.round(g.clockOffsetSeconds);
+    return s === 0 ? '0 s' : t(s > 0 ? 'clockAhead' : 'clockBehind', Math.abs(s));
+  }
+
   async function loadGateways() {
     let gateways = [];
     try { gateways = await api('GET', '/api/gateways'); } catch { return; }
@@ -280,7 +287,7 @@
     const boards = [...enterprises.entries()].map(([enterprise, list]) => el('section', { class: 'enterprise', 'data-enterprise': enterprise },
       el('h2', {}, el('span', { text: state.names[enterprise] || enterprise }), ' ', el('span', { class: 'muted small', text: enterprise })),
       el('table', { class: 'gateways' },
-        el('thead', {}, el('tr', {}, ...['colGateway', 'colStatus', 'colLastSeen', 'colMessages', 'colGaps', 'colDuplicates', 'colRestarts', 'colRejects', 'colFirmware'].map((k) => el('th', { text: t(k) })))),
+        el('thead', {}, el('tr', {}, ...['colGateway', 'colStatus', 'colLastSeen', 'colMessages', 'colGaps', 'colDuplicates', 'colRestarts', 'colRejects', 'colClock', 'colFirmware'].map((k) => el('th', { text: t(k) })))),
         el('tbody', {}, ...list.map((g) => {
           // The registry lists every configured gateway; one that never sent a message has no status and no count.
           const never = g.never || (!g.status && !g.messages);
@@ -296,6 +303,7 @@
             el('td', { 'data-label': t('colDuplicates'), class: 'num', text: never ? '—' : String(g.duplicateMessages) }),
             el('td', { 'data-label': t('colRestarts'), class: 'num', text: never ? '—' : String(g.sequenceRestarts) }),
             el('td', { 'data-label': t('colRejects'), class: `num rejects ${rejected ? 'bad' : ''}`, title: Object.entries(g.rejections || {}).map(([k, v]) => `${k}: ${v}`).join('\n'), text: never ? '—' : String(rejected) }),
+            el('td', { 'data-label': t('colClock'), class: `num clock ${g.clockSkewed ? 'bad' : ''}`, title: g.clockSkewed ? t('clockSkewed') : (g.clockOffsetSeconds == null && !never ? t('clockUnknown') : ''), text: clockText(g) }),
             el('td', { 'data-label': t('colFirmware'), text: g.firmware || '—' }));
         })))));
     $('gateway-board').replaceChildren(...boards);

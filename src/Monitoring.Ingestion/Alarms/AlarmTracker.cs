@@ -116,7 +116,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             return;
         }
 
-        if (held is not null)
+        // Late data tells of the past: it may end an episode it found itself, never one the live rules hold back.
+        if (held is not null && context.Origin != TransitionOrigin.LateData)
         {
             // The held episode ended. Behind the gateway's clock: it started and ended in the past (historical);
             // in current data it was still true when the data caught up, so it is paged as live.

@@ -1,7 +1,7 @@
 namespace Monitoring.Contracts;
 
 /// <summary>
-/// Validation of the identifiers of the wire contract (CONTRACT.md 1). Hand-written loops rather than
+/// Validation of the identifiers of the wire contract (docs/contract.md 1). Hand-written loops rather than
 /// regular expressions: these run for every point and every topic, and must not allocate.
 /// </summary>
 public static class Identifiers

@@ -5,7 +5,7 @@ using Monitoring.Rules.Evaluation;
 namespace Monitoring.Rules.Tests;
 
 /// <summary>
-/// Mode gates fail safe (shared/DESIGN.md "Safety principles"): a gate signal that is bad, stale or never seen
+/// Mode gates fail safe (docs/rules.md, "Mode gating and suppression"): a gate signal that is bad, stale or never seen
 /// keeps the gated rules armed and raises MODE_SIGNAL_UNAVAILABLE; only an available signal below its threshold
 /// disarms, and the clear it causes says so.
 /// </summary>

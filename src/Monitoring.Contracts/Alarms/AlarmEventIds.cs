@@ -5,7 +5,7 @@ namespace Monitoring.Contracts;
 
 /// <summary>
 /// Derives <c>eventId</c> from (alarm, sequence), so that a redelivered or re-published event carries
-/// the same id and consumers can drop the copy (CONTRACT.md 3).
+/// the same id and consumers can drop the copy (docs/contract.md 3).
 /// </summary>
 public static class AlarmEventIds
 {

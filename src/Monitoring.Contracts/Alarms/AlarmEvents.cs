@@ -1,6 +1,6 @@
 namespace Monitoring.Contracts;
 
-// Alarm lifecycle events (CONTRACT.md section 3). MassTransit names each exchange after the type's
+// Alarm lifecycle events (docs/contract.md section 3). MassTransit names each exchange after the type's
 // namespace and name, so these records must stay in namespace Monitoring.Contracts and must not
 // share a base type or interface: either would add exchanges that are not in the contract.
 // Priority, industry and the like are strings on the wire, not enums, so that a consumer written in

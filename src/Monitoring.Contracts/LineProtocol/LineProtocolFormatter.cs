@@ -8,7 +8,7 @@ using Monitoring.Contracts.Telemetry;
 namespace Monitoring.Contracts.LineProtocol;
 
 /// <summary>
-/// Formats readings as InfluxDB line protocol (CONTRACT.md 2), millisecond precision:
+/// Formats readings as InfluxDB line protocol (docs/contract.md 2), millisecond precision:
 /// <c>telemetry,ent=E,gw=G,point=T value=0.182 1763800000000</c>.
 /// </summary>
 /// <remarks>

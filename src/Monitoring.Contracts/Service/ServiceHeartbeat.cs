@@ -4,7 +4,7 @@ namespace Monitoring.Contracts;
 /// Published by the ingestion service every <see cref="IntervalSeconds"/> while it runs, so that a
 /// consumer can tell "no alarms" from "no service": the notification service raises its own alarm
 /// when neither an event nor a heartbeat arrives for a while (silence is never green). Additive to
-/// CONTRACT.md; exchange <c>Monitoring.Contracts:ServiceHeartbeat</c>. Not journalled: a heartbeat
+/// docs/contract.md; exchange <c>Monitoring.Contracts:ServiceHeartbeat</c>. Not journalled: a heartbeat
 /// that cannot be published is simply missed, which is exactly what the watchdog must notice.
 /// </summary>
 public sealed record ServiceHeartbeat

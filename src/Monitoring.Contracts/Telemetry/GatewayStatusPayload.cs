@@ -10,7 +10,7 @@ namespace Monitoring.Contracts.Telemetry;
 public readonly record struct GatewayStatusReport(string State, long? TimestampMs, string? Firmware);
 
 /// <summary>
-/// Parses the retained status payload (CONTRACT.md 1). These messages are rare (connect, disconnect,
+/// Parses the retained status payload (docs/contract.md 1). These messages are rare (connect, disconnect,
 /// last will), so clarity wins over allocation here. Unknown fields are ignored.
 /// </summary>
 public static class GatewayStatusPayload

@@ -1,6 +1,6 @@
 namespace Monitoring.Contracts.Telemetry;
 
-/// <summary>Quality of a point (CONTRACT.md 1, <c>points[].q</c>).</summary>
+/// <summary>Quality of a point (docs/contract.md 1, <c>points[].q</c>).</summary>
 public enum PointQuality : byte
 {
     Good = 0,

@@ -20,7 +20,7 @@ public static partial class TelemetryDecoder
     };
 
     /// <summary>
-    /// Decodes one telemetry batch (CONTRACT.md 1). The visitor gets <see cref="ITelemetryVisitor.OnEnvelope"/>
+    /// Decodes one telemetry batch (docs/contract.md 1). The visitor gets <see cref="ITelemetryVisitor.OnEnvelope"/>
     /// once when the message-level checks pass, then each point in order, accepted or rejected.
     /// A message rejected whole gives the visitor nothing. Never throws on bad input.
     /// </summary>

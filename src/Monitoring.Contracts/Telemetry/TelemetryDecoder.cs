@@ -1,6 +1,6 @@
 namespace Monitoring.Contracts.Telemetry;
 
-/// <summary>Limits applied while decoding (CONTRACT.md 1). Defaults are the contract's.</summary>
+/// <summary>Limits applied while decoding (docs/contract.md 1). Defaults are the contract's.</summary>
 public sealed record TelemetryDecoderOptions
 {
     public int MaxPayloadBytes { get; init; } = 256 * 1024;
@@ -65,7 +65,7 @@ public readonly record struct DecodeResult(
 }
 
 /// <summary>
-/// Decodes a telemetry batch (CONTRACT.md 1) with <see cref="System.Text.Json.Utf8JsonReader"/>.
+/// Decodes a telemetry batch (docs/contract.md 1) with <see cref="System.Text.Json.Utf8JsonReader"/>.
 /// Allocates nothing on the happy path. Never throws on bad input: every problem becomes a
 /// <see cref="RejectReason"/>.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Monitoring.Contracts.Telemetry;
 
-/// <summary>The two topics a gateway publishes to (CONTRACT.md 1).</summary>
+/// <summary>The two topics a gateway publishes to (docs/contract.md 1).</summary>
 public enum TopicKind
 {
     Telemetry,

@@ -23,7 +23,7 @@ internal sealed class MqttOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;
 
-    /// <summary>Topic root (CONTRACT.md 1). May contain slashes.</summary>
+    /// <summary>Topic root (docs/contract.md 1). May contain slashes.</summary>
     [Required]
     public string TopicRoot { get; set; } = "mon/v1";
 
@@ -55,8 +55,8 @@ internal sealed class MqttOptions
 
     /// <summary>
     /// MQTT 5 Receive Maximum: messages the broker may have in flight to us unacknowledged. Must cover
-    /// rate x (flush interval + write p99) twice over, or the broker throttles us (SERVERS.md saw
-    /// Mosquitto 2.0.11 stall with small windows). 65535 is the protocol maximum.
+    /// rate x (flush interval + write p99) twice over, or the broker throttles us (Mosquitto 2.0.11 was seen to
+    /// stall with small windows: docs/reliability.md, "Broker settings that matter"). 65535 is the protocol maximum.
     /// </summary>
     [Range(100, 65535)]
     public int ReceiveMaximum { get; set; } = 65535;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Monitoring.Ingestion.Storage;
 
 /// <summary>
-/// A rejected message or point, as the pipeline hands it over (CONTRACT.md 1, "handling of bad input").
+/// A rejected message or point, as the pipeline hands it over (docs/contract.md 1, "handling of bad input").
 /// <c>ReceivedAt</c> is server time; <c>Topic</c> is the MQTT topic, or a pseudo-topic such as <c>(store)</c> for a
 /// batch the store refused; <c>Reason</c> is the stable snake_case reason (RejectReasons.Name) also used in metrics;
 /// <c>PointIndex</c> is set when one point was rejected alone; <c>Raw</c> is the payload or the point's JSON,

@@ -10,7 +10,7 @@ public enum InfluxApiVersion
     V2,
 }
 
-/// <summary>Configuration section <c>Monitoring:Store:InfluxDb</c> (CONTRACT.md 2).</summary>
+/// <summary>Configuration section <c>Monitoring:Store:InfluxDb</c> (docs/contract.md 2).</summary>
 internal sealed class InfluxDbOptions
 {
     /// <summary>Base address of the server; a path prefix (behind a reverse proxy) is kept.</summary>

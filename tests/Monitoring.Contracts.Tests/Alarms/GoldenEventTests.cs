@@ -119,7 +119,7 @@ public class GoldenEventTests
     [Fact]
     public void Events_HaveNoBaseTypeOrInterface()
     {
-        // A shared base type or interface would make MassTransit publish to extra exchanges (CONTRACT.md 3).
+        // A shared base type or interface would make MassTransit publish to extra exchanges (docs/contract.md 3).
         foreach (var type in new[]
                  {
                      typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),

@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Monitoring.IntegrationTests.Faults;
 
 /// <summary>One alarm event as a consumer of the bus saw it.</summary>
-internal sealed record ReceivedEvent(string Type, Guid AlarmId, Guid EventId, Guid MessageId, long Sequence, string? RuleId = null, bool Historical = false, DateTimeOffset OccurredAt = default, double? Value = null);
+internal sealed record ReceivedEvent(string Type, Guid AlarmId, Guid EventId, Guid MessageId, long Sequence, string? RuleId = null, bool Historical = false, DateTimeOffset OccurredAt = default, double? Value = null, string? Gateway = null);
 
 /// <summary>
 /// A consumer's durable queue, bound to the MassTransit fanout exchanges before the service starts:
@@ -73,7 +73,8 @@ internal sealed class EventQueue
                 message.TryGetProperty("ruleId", out var rule) ? rule.GetString() : null,
                 message.TryGetProperty("historical", out var historical) && historical.GetBoolean(),
                 message.TryGetProperty("occurredAt", out var at) ? at.GetDateTimeOffset() : default,
-                message.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null));
+                message.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null,
+                message.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : null));
         }
 
         await channel.CloseAsync();

@@ -30,6 +30,7 @@ internal sealed partial class RuleStateReplay(
     GatewayRegistry gateways,
     IngestionPipeline pipeline,
     IOptions<PipelineOptions> options,
+    IOptions<TelemetryOptions> telemetry,
     TimeProvider time,
     ILogger<RuleStateReplay> logger)
 {
@@ -64,11 +65,13 @@ internal sealed partial class RuleStateReplay(
         foreach (var gatewayRules in ruleSets.Current.Gateways)
         {
             IReadOnlyList<StoredPointReading> stored;
+            var gateway = gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway);
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.Value.ReplayTimeout);
-                stored = await reader.ReadGatewayAsync(gatewayRules.Enterprise, gatewayRules.Gateway, now - window, now, timeout.Token);
+                var (from, to) = ReplayRange(gateway.Clock, nowMs, window);
+                stored = await reader.ReadGatewayAsync(gatewayRules.Enterprise, gatewayRules.Gateway, from, to, timeout.Token);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -81,7 +84,6 @@ internal sealed partial class RuleStateReplay(
             if (stored.Count == 0)
                 continue;
             gatewaysReplayed++;
-            var gateway = gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway);
             var evaluator = pipeline.EvaluatorOf(gatewayRules.Enterprise, gatewayRules.Gateway);
             foreach (var (point, reading) in stored)
             {
@@ -99,6 +101,21 @@ internal sealed partial class RuleStateReplay(
         }
 
         LogReplayed(logger, readings, gatewaysReplayed, window, entries.Count(e => e.HasEvent), alarms.Held.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The last <paramref name="window"/> of the gateway's readings, in its own time base: a gateway whose clock runs
+    /// ahead stored readings "in the future" of the server's clock, one running behind stored them "in the past", and a
+    /// window on the server's clock alone would miss what the rules were counting at the stop (an on-delay would start
+    /// again). Both clocks are covered when the offset is not known yet; nothing stored lies beyond MaxFutureSkew.
+    /// </summary>
+    private (DateTimeOffset From, DateTimeOffset To) ReplayRange(GatewayClock clock, long serverNowMs, TimeSpan window)
+    {
+        var gatewayNowMs = clock.GatewayNowMs(serverNowMs);
+        var windowMs = (long)window.TotalMilliseconds;
+        var futureMs = (long)telemetry.Value.MaxFutureSkew.TotalMilliseconds;
+        return (DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(gatewayNowMs, serverNowMs) - windowMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(gatewayNowMs, serverNowMs) + futureMs));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule state replayed: {Readings} stored readings of {Gateways} gateways (last {Window}); {Events} alarm event(s) the crash had lost, {Held} raise(s) held until their gateway's data is current; {Milliseconds:F0} ms")]

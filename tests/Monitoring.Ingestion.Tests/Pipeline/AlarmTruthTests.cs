@@ -212,4 +212,47 @@ public sealed class AlarmTruthTests : IAsyncLifetime
         Assert.Equal([nameof(AlarmRaised), nameof(AlarmCleared)], (await _plant.EventsAsync(Rule)).Select(e => e.Type));
         Assert.Empty(_plant.Alarms.All);
     }
+
+    [Theory]
+    [InlineData(-900)]
+    [InlineData(0)]
+    [InlineData(60)]
+    public async Task Restart_MidOnDelay_KeepsCountingFromTheFirstReadingInAlarm_WhateverTheGatewayClock(int aheadBySeconds)
+    {
+        // Found by the model-based fault test: the start-up replay read the last 10 minutes of the *server's* clock,
+        // so a gateway running ahead (or far behind) had nothing replayed and its on-delay started again.
+        const string delayed = """
+            enterprise: ENT
+            industry: aluminium-casting
+            gateways:
+              - id: gw01
+                points:
+                  - tag: P
+                    rules:
+                      - id: LOW_PRESSURE
+                        type: limit
+                        ll: 0.14
+                        onDelay: 3s
+                        priority: critical
+            """;
+        await using var plant = await PipelineHarness.StartAsync(delayed);
+        var aheadMs = aheadBySeconds * 1000L;
+        // The gateway's clock is learnt first (and journalled), from normal readings a second apart.
+        for (var i = 0; i < 5; i++)
+        {
+            await plant.PublishAsync(plant.NowMs + aheadMs, ("P", Normal));
+            plant.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var lowFrom = plant.NowMs + aheadMs;
+        await plant.PublishAsync(lowFrom, ("P", Low));
+        plant.Time.Advance(TimeSpan.FromSeconds(1));
+        await plant.PublishAsync(lowFrom + 1_000, ("P", Low));
+
+        await plant.RestartAsync(TimeSpan.FromSeconds(1));
+        await plant.PublishAsync(lowFrom + 3_000, ("P", Low));
+
+        var raise = Assert.Single(await plant.EventsAsync(Rule));
+        Assert.Equal((nameof(AlarmRaised), false, lowFrom + 3_000), (raise.Type, raise.Historical, raise.OccurredAt.ToUnixTimeMilliseconds()));
+    }
 }

@@ -89,7 +89,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             options, TelemetryDecoderOptions.Default, Time, _store, ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
             Alarms, Signal, _deadLetters, Gateways, Rules, NullLogger.Instance));
-        var replay = new RuleStateReplay(_store, Rules, Alarms, _journal, Gateways, _pipeline, Options.Create(options), Time, NullLogger<RuleStateReplay>.Instance);
+        var replay = new RuleStateReplay(_store, Rules, Alarms, _journal, Gateways, _pipeline, Options.Create(options), Options.Create(new TelemetryOptions()), Time, NullLogger<RuleStateReplay>.Instance);
         await replay.RunAsync(CancellationToken.None);
         _pipeline.Start();
     }

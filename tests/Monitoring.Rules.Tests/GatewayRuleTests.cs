@@ -39,6 +39,18 @@ public class GatewayRuleTests
     }
 
     [Fact]
+    public void Tick_WithReadingsQueued_DoesNotMatureADelayByExtrapolation()
+    {
+        // Found by the model-based fault test: a worker behind on its queue ticked a gateway whose next readings
+        // (out of alarm) were still queued, matured the on-delay by sample and hold, and raised a false alarm.
+        var plant = Plant.Load("- id: R\n  type: limit\n  signals: { value: P }\n  parameters: { h: 10, onDelay: 2s, offDelay: 1s }");
+
+        Assert.Empty(plant.Run("P=12@0; tick-queued@2500"));
+        Assert.Empty(plant.Run("P=5@250; tick@2500"));
+        Assert.Equal(["Raised H@2500"], plant.Run("P=12@500; tick-queued@2500; P=12@2500"));
+    }
+
+    [Fact]
     public void Tick_GatewayClockSkewed_UsesGatewayTimePlusElapsedServerTime()
     {
         var plant = Plant.Load("- id: R\n  type: limit\n  signals: { value: P }\n  parameters: { h: 10, onDelay: 2s }");

@@ -92,6 +92,10 @@ internal sealed partial class Plant
             {
                 Gateway.Tick(ts, Transitions);
             }
+            else if (head == "tick-queued")
+            {
+                Gateway.Tick(ts, Transitions, readingsQueued: true);
+            }
             else if (head.StartsWith("bad:", StringComparison.Ordinal))
             {
                 Sensor(head[4..]).EvaluateBadQuality(ts, received, Transitions);

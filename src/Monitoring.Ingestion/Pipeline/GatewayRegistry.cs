@@ -45,6 +45,20 @@ internal sealed class GatewayState(string enterprise, string gateway, GatewayClo
     /// <summary>The gateway's own clock, estimated from its messages: what "live" and "in the future" are judged against.</summary>
     public GatewayClock Clock { get; } = clock;
 
+    private int _queuedMessages;
+
+    /// <summary>
+    /// Messages of this gateway queued for its worker and not yet processed: while there are, its timers do not
+    /// extrapolate its event time (GatewayRules.Tick, readingsQueued), because its own readings are waiting.
+    /// </summary>
+    public bool HasQueuedMessages => Volatile.Read(ref _queuedMessages) > 0;
+
+    /// <summary>By the intake, as a message of this gateway is queued.</summary>
+    public void MessageQueued() => Interlocked.Increment(ref _queuedMessages);
+
+    /// <summary>By the worker, as it takes the message.</summary>
+    public void MessageTaken() => Interlocked.Decrement(ref _queuedMessages);
+
     /// <summary>Whether GATEWAY_CLOCK_SKEW is raised for this gateway (kept in step with the alarm by its worker).</summary>
     public bool ClockSkewRaised { get; set; }
     public string? Status { get; set; }

@@ -32,6 +32,9 @@ internal sealed class InboundMessage : WorkItem
     public int Length { get; }
     public long ReceivedAtMs { get; }
 
+    /// <summary>The gateway's state, looked up once at intake (which counts the message as queued for it) and used by the worker.</summary>
+    public GatewayState? State { get; set; }
+
     /// <summary>Null for QoS 0 messages: nothing to acknowledge.</summary>
     public IMessageAcknowledger? Acknowledger { get; }
 

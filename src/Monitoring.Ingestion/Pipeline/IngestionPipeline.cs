@@ -34,6 +34,7 @@ internal sealed class IngestionPipeline
     private readonly TelemetryDecoderOptions _decoderOptions;
     private readonly DeadLetterStore _deadLetters;
     private readonly TimeProvider _time;
+    private readonly GatewayRegistry _gateways;
     private CancellationTokenSource? _hardStop;
     private ITimer? _ticker;
 
@@ -42,6 +43,7 @@ internal sealed class IngestionPipeline
         _decoderOptions = deps.DecoderOptions;
         _deadLetters = deps.DeadLetters;
         _time = deps.Time;
+        _gateways = deps.Gateways;
         _workers = new PartitionWorker[deps.Options.Partitions];
         _running = new Task[_workers.Length];
         for (var i = 0; i < _workers.Length; i++)
@@ -68,6 +70,8 @@ internal sealed class IngestionPipeline
     {
         IngestionMetrics.MessagesReceived.Add(1, new KeyValuePair<string, object?>("kind", message.Kind == TopicKind.Status ? "status" : "telemetry"));
         IngestionMetrics.AddPipelineQueued(1);
+        message.State = _gateways.Get(message.Enterprise, message.Gateway);
+        message.State.MessageQueued();
         var writer = _workers[PartitionOf(message.Enterprise, message.Gateway)].Writer;
         if (writer.TryWrite(message))
             return ValueTask.CompletedTask;

@@ -168,7 +168,8 @@ internal sealed partial class PartitionWorker
     {
         IngestionMetrics.AddPipelineQueued(-1);
         var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var gateway = _deps.Gateways.Get(message.Enterprise, message.Gateway);
+        var gateway = message.State ?? _deps.Gateways.Get(message.Enterprise, message.Gateway);
+        message.State?.MessageTaken();
         gateway.LastSeenAtMs = nowMs;
         gateway.Messages++;
         if (gateway.Silent)

@@ -77,7 +77,8 @@ internal sealed class ReadingEvaluator(PipelineDependencies deps)
                 _transitions.Add(new AlarmTransition(violation, AlarmTransitionKind.Raised, nowMs, double.NaN));
         }
 
-        rules.Tick(nowMs, _transitions);
+        // A gateway whose messages wait in the queue is not extrapolated past its latest evaluated reading.
+        rules.Tick(nowMs, _transitions, readingsQueued: gateway.HasQueuedMessages);
         if (_transitions.Count > 0)
             Apply(rules, gateway, TransitionOrigin.Timer, gateway.Simulated, nowMs, journal);
     }

@@ -433,9 +433,15 @@ public sealed class GatewayRules
     /// that reading arrived, so a gateway whose clock is skewed keeps its own time base. Call it from the partition
     /// that owns the gateway (single writer), e.g. every 500 ms. Allocates nothing unless it appends a transition.
     /// </summary>
-    public void Tick(long nowMs, List<AlarmTransition> transitions)
+    /// <param name="readingsQueued">
+    /// The gateway has messages that arrived and are not evaluated yet (the service is behind, e.g. after a store
+    /// stall): its event time is then its latest evaluated reading's, not extrapolated. Sample and hold assumes nothing
+    /// arrived since; here something did, and its readings will say whether a delay held or was broken.
+    /// No data is judged on the server clock as always.
+    /// </param>
+    public void Tick(long nowMs, List<AlarmTransition> transitions, bool readingsQueued = false)
     {
-        long? eventNow = _anyReading ? _latestEventMs + Math.Max(0, nowMs - _latestReceivedAtMs) : null;
+        long? eventNow = _anyReading ? _latestEventMs + (readingsQueued ? 0 : Math.Max(0, nowMs - _latestReceivedAtMs)) : null;
         if (eventNow is { } now)
         {
             foreach (var sensor in _delayed)

@@ -168,8 +168,9 @@ internal sealed partial class PartitionWorker
     {
         IngestionMetrics.AddPipelineQueued(-1);
         var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var gateway = message.State ?? _deps.Gateways.Get(message.Enterprise, message.Gateway);
-        message.State?.MessageTaken();
+        // Set by IngestionPipeline.EnqueueAsync, the only way in.
+        var gateway = message.State!;
+        gateway.MessageTaken();
         gateway.LastSeenAtMs = nowMs;
         gateway.Messages++;
         if (gateway.Silent)

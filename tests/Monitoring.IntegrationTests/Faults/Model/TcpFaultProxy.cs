@@ -29,9 +29,6 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Connections refused since the last cut (each one a retry of the service's client).</summary>
-    public int Refused { get; private set; }
-
     public void Cut()
     {
         _cut = true;
@@ -67,7 +64,6 @@ internal sealed class TcpFaultProxy : IAsyncDisposable
 
             if (_cut)
             {
-                Refused++;
                 client.Client.LingerState = new LingerOption(true, 0);
                 client.Dispose();
                 continue;

@@ -108,28 +108,15 @@ internal sealed partial class OutboxPublisher(
         return items.Count;
     }
 
-    private Task PublishAsync(OutboxItem item, CancellationToken cancellationToken) => item.MessageType switch
+    private Task PublishAsync(OutboxItem item, CancellationToken cancellationToken)
     {
-        nameof(AlarmRaised) => PublishAsync<AlarmRaised>(item, cancellationToken),
-        nameof(AlarmCleared) => PublishAsync<AlarmCleared>(item, cancellationToken),
-        nameof(AlarmAcknowledged) => PublishAsync<AlarmAcknowledged>(item, cancellationToken),
-        nameof(AlarmShelved) => PublishAsync<AlarmShelved>(item, cancellationToken),
-        nameof(AlarmUnshelved) => PublishAsync<AlarmUnshelved>(item, cancellationToken),
-        nameof(AlarmEscalated) => PublishAsync<AlarmEscalated>(item, cancellationToken),
-        nameof(AlarmOutOfService) => PublishAsync<AlarmOutOfService>(item, cancellationToken),
-        nameof(AlarmReturnedToService) => PublishAsync<AlarmReturnedToService>(item, cancellationToken),
-        nameof(AlarmReset) => PublishAsync<AlarmReset>(item, cancellationToken),
-        nameof(GatewayStatusChanged) => PublishAsync<GatewayStatusChanged>(item, cancellationToken),
-        _ => throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'"),
-    };
-
-    private Task PublishAsync<T>(OutboxItem item, CancellationToken cancellationToken)
-        where T : class
-    {
-        var message = JsonSerializer.Deserialize<T>(item.Payload, AlarmJournal.JsonOptions)
+        if (!PublishedEvents.TryGetType(item.MessageType, out var type))
+            throw new InvalidOperationException($"Outbox item {item.Id} has unknown message type '{item.MessageType}'");
+        var message = JsonSerializer.Deserialize(item.Payload, type, AlarmJournal.JsonOptions)
                       ?? throw new InvalidOperationException($"Outbox item {item.Id} is empty");
         var eventId = item.EventId;
-        return bus.Publish(message, context => context.MessageId = eventId, cancellationToken);
+        // Published as its contract type (not object), so it goes to that type's exchange.
+        return bus.Publish(message, type, context => context.MessageId = eventId, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final outbox flush on stop did not finish; the rest is published at the next start: {Error}")]

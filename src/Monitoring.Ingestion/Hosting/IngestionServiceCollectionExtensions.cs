@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Console;
@@ -140,6 +141,11 @@ internal static class IngestionServiceCollectionExtensions
                         h.Username(bus.Username);
                         h.Password(bus.Password);
                     });
+                    // Declare every contract exchange when the bus connects, not at the first publish
+                    // of each type, so that a consumer that starts first can bind (docs/contract.md section 3).
+                    cfg.DeployPublishTopology = true;
+                    foreach (var type in PublishedEvents.Types)
+                        cfg.Publish(type, _ => { });
                 });
             }
             else

@@ -117,6 +117,24 @@ public class GoldenEventTests
     }
 
     [Fact]
+    public void PublishedEvents_ListsEveryEventType_WithItsMassTransitExchange()
+    {
+        // The service declares exactly these exchanges at start; an event type missing here would have
+        // no exchange until its first publish (a consumer binding first would get 404 NOT_FOUND).
+        var eventTypes = typeof(AlarmRaised).Assembly.GetTypes()
+            .Where(t => t.Namespace == "Monitoring.Contracts" && t.IsPublic && t.IsSealed && !t.IsAbstract
+                && t.GetProperty("EventId") is not null)
+            .Order(Comparer<Type>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name)));
+
+        Assert.Equal(eventTypes, PublishedEvents.Types.Order(Comparer<Type>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name))));
+        Assert.Equal("Monitoring.Contracts:AlarmRaised", PublishedEvents.ExchangeOf(typeof(AlarmRaised)));
+        Assert.Equal(MassTransit.MessageUrn.ForTypeString<AlarmReset>(), "urn:message:" + PublishedEvents.ExchangeOf(typeof(AlarmReset)));
+        Assert.True(PublishedEvents.TryGetType("AlarmReset", out var reset));
+        Assert.Equal(typeof(AlarmReset), reset);
+        Assert.False(PublishedEvents.TryGetType("AlarmDeleted", out _));
+    }
+
+    [Fact]
     public void Events_HaveNoBaseTypeOrInterface()
     {
         // A shared base type or interface would make MassTransit publish to extra exchanges (docs/contract.md 3).

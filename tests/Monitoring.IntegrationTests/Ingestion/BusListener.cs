@@ -24,7 +24,17 @@ internal sealed class BusListener : IAsyncDisposable
         _channel = channel;
     }
 
-    public static async Task<BusListener> StartAsync(string host, int port, string virtualHost, string user, string password, params string[] types)
+    public static Task<BusListener> StartAsync(string host, int port, string virtualHost, string user, string password, params string[] types) =>
+        StartAsync(host, port, virtualHost, user, password, declareExchanges: true, types);
+
+    /// <summary>
+    /// Binds to exchanges that must already exist (a consumer that relies on the service having
+    /// declared them): binding to a missing exchange fails with 404 NOT_FOUND.
+    /// </summary>
+    public static Task<BusListener> BindToExistingAsync(string host, int port, string virtualHost, string user, string password, params string[] types) =>
+        StartAsync(host, port, virtualHost, user, password, declareExchanges: false, types);
+
+    private static async Task<BusListener> StartAsync(string host, int port, string virtualHost, string user, string password, bool declareExchanges, string[] types)
     {
         var factory = new ConnectionFactory { HostName = host, Port = port, VirtualHost = virtualHost, UserName = user, Password = password };
         var connection = await factory.CreateConnectionAsync();
@@ -34,7 +44,8 @@ internal sealed class BusListener : IAsyncDisposable
         {
             var exchange = $"Monitoring.Contracts:{type}";
             // Same declaration as MassTransit's publish topology, so whichever side comes first wins harmlessly.
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+            if (declareExchanges)
+                await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
             var queue = await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true);
             await channel.QueueBindAsync(queue.QueueName, exchange, string.Empty);
             var consumer = new AsyncEventingBasicConsumer(channel);

@@ -9,8 +9,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Monitoring.Ingestion.Hosting;
+using Monitoring.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -28,6 +30,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public const string ChromiumPath = ConsoleBrowser.ChromiumPath;
 
     private readonly string _data = Path.Combine(Path.GetTempPath(), "monitoring-console-tests", Guid.NewGuid().ToString("N"));
+    private readonly LoggedErrors _errors = new LoggedErrors().ExpectPublishCancelledByStop();
     private WebApplication? _app;
     private IPlaywright? _playwright;
     private IMqttClient? _mqtt;
@@ -59,7 +62,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             "--Monitoring:Security:Users:1:Role=viewer",
             $"--Monitoring:Security:Users:1:PasswordHash={hash}",
         ];
-        _app = IngestionApp.Build(args);
+        _app = IngestionApp.Build(args, builder => builder.Logging.AddProvider(_errors));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -83,6 +86,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        // An error the console's requests made the service log fails the run (none is expected here).
+        _errors.ThrowIfUnexpected("the ingestion service behind the console");
 
         try
         {

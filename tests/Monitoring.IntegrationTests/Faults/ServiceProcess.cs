@@ -1,13 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Monitoring.Testing;
 
 namespace Monitoring.IntegrationTests.Faults;
 
 /// <summary>
 /// The ingestion service as a real child process (<c>dotnet Monitoring.Ingestion.dll</c>, copied
 /// beside the tests by the project reference), for faults an in-process host cannot suffer: SIGKILL
-/// and SIGTERM. Its console log is kept (one line per entry) so a test can see what it reported.
+/// and SIGTERM. Its console log is kept (one line per entry) so a test can see what it reported, and
+/// its <c>fail:</c> and <c>crit:</c> lines are recorded in <see cref="Errors"/>: disposing it fails the
+/// test if one was not expected.
 /// </summary>
 internal sealed partial class ServiceProcess : IAsyncDisposable
 {
@@ -27,8 +31,13 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The errors the process logged; a test that provokes some declares them here (or passes them to <see cref="StartAsync"/>).</summary>
+    public LoggedErrors Errors { get; private init; } = new();
+
     /// <summary>Starts the service and returns once <c>/health/ready</c> answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="settings">Command-line style settings.</param>
+    /// <param name="errors">Errors expected from the start; a fresh, empty set when null.</param>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, LoggedErrors? errors = null)
     {
         var folder = AppContext.BaseDirectory;
         var dll = Path.Combine(folder, "Monitoring.Ingestion.dll");
@@ -55,7 +64,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         start.ArgumentList.Add("--Logging:LogLevel:Monitoring.Ingestion.Mqtt=Information");
 
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process);
+        var service = new ServiceProcess(process) { Errors = (errors ?? new LoggedErrors()).ExpectPublishCancelledByStop() };
         process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
         if (!process.Start())
@@ -106,6 +115,16 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         var match = ListeningPattern().Match(line);
         if (match.Success)
             _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        var error = ErrorPattern().Match(line);
+        if (error.Success)
+        {
+            Errors.Record(new LoggedError(
+                error.Groups["category"].Value,
+                error.Groups["level"].Value == "crit" ? LogLevel.Critical : LogLevel.Error,
+                new EventId(int.Parse(error.Groups["id"].Value, CultureInfo.InvariantCulture)),
+                error.Groups["message"].Value,
+                Exception: null));
+        }
     }
 
     /// <summary>Everything the process wrote so far.</summary>
@@ -164,8 +183,13 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
         _process.Dispose();
         Http.Dispose();
+        Errors.ThrowIfUnexpected("the ingestion service process");
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningPattern();
+
+    // The simple console formatter on one line: "fail: Category[EventId] message (exception text on the same line)".
+    [GeneratedRegex(@"^(?<level>fail|crit): (?<category>[^\[\s]+)\[(?<id>-?\d+)\] (?<message>.*)$")]
+    private static partial Regex ErrorPattern();
 }

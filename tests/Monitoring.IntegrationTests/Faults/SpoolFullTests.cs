@@ -47,7 +47,7 @@ public sealed class SpoolFullTests(RealServers servers, ITestOutputHelper output
         settings["Monitoring:Store:Spool:SegmentBytes"] = SegmentBytes.ToString(CultureInfo.InvariantCulture);
         // The default 5 s back-off cap would make the drain time mostly waiting for the next probe.
         settings["Monitoring:Store:Spool:MaxRetryDelay"] = "00:00:01";
-        await using var service = await ServiceProcess.StartAsync(settings);
+        await using var service = await ServiceProcess.StartAsync(settings, new LoggedErrors().Expect("Monitoring.Spool", "Disk spool full"));
         await using var load = await _scene.StartLoadAsync(FaultScene.Now() - 600_000, LoadTick);
         await Eventually.MatchAsync(() => _scene.CountStoredAsync(FaultScene.LoadGateway), n => n > 0, TimeSpan.FromSeconds(30), "readings stored before the outage");
 

@@ -70,6 +70,9 @@ public sealed class ContractExchangeTests(RealServers servers) : IAsyncLifetime
 
         var raised = await listener.NextAsync(nameof(AlarmRaised), Patience);
         Assert.Equal("DC_MOULD_WATER_PRESSURE", raised.GetProperty("message").GetProperty("ruleId").GetString());
+
+        // The envelope names exactly the contract type: no base type or interface of ours leaks onto the wire.
+        Assert.Equal(["urn:message:Monitoring.Contracts:AlarmRaised"], raised.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
     }
 
     private async Task<IConnection> ConnectAsync() =>

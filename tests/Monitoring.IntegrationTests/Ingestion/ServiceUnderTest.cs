@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Monitoring.Ingestion.Hosting;
 using Monitoring.Testing;
 
@@ -12,28 +13,37 @@ namespace Monitoring.IntegrationTests.Ingestion;
 /// <summary>
 /// The real ingestion service, built in-process with command-line style settings and a real Kestrel
 /// listener on a free loopback port. Restartable on the same data folder, like the process would be.
+/// Disposing it fails the test if the service logged an error the test did not expect (<see cref="Errors"/>).
 /// </summary>
 internal sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ServiceUnderTest(WebApplication app, HttpClient http)
+    private ServiceUnderTest(WebApplication app, HttpClient http, LoggedErrors errors)
     {
         _app = app;
         Http = http;
+        Errors = errors;
     }
 
     public HttpClient Http { get; }
 
+    /// <summary>The errors the service logged; a test that provokes some declares them here (or passes them to <see cref="StartAsync"/>).</summary>
+    public LoggedErrors Errors { get; }
+
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="settings">Command-line style settings.</param>
+    /// <param name="errors">Errors expected from the start (a server that is down when it starts); a fresh, empty set when null.</param>
+    public static async Task<ServiceUnderTest> StartAsync(IReadOnlyDictionary<string, string> settings, LoggedErrors? errors = null)
     {
+        errors ??= new LoggedErrors();
+        errors.ExpectPublishCancelledByStop();
         var args = settings.Select(kv => $"--{kv.Key}={kv.Value}").Append("--Urls=http://127.0.0.1:0").ToArray();
-        var app = IngestionApp.Build(args);
+        var app = IngestionApp.Build(args, builder => builder.Logging.AddProvider(errors));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServiceUnderTest(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) });
+        return new ServiceUnderTest(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) }, errors);
     }
 
     public async Task<JsonElement> GetJsonAsync(string path) => await Http.GetFromJsonAsync<JsonElement>(path);
@@ -45,6 +55,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Errors.ThrowIfUnexpected("the ingestion service");
     }
 
     /// <summary>Settings for a service on the real servers, isolated by topic root, client id, database and virtual host.</summary>

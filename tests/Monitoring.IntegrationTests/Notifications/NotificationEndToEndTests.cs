@@ -361,6 +361,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
     {
         await using var ingestion = await StartIngestionAsync();
         await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!);
+        notifications.Errors.Expect("Monitoring.Notifications.Delivery.DeliveryDispatcher", "by Webhook failed", "webhook answered 503");
         await using var gateway = await ConnectGatewayAsync();
         _hooks.Failing = true;
         await LoseMouldCoolingWaterAsync(gateway);
@@ -386,6 +387,7 @@ public sealed class NotificationEndToEndTests(RealServers servers) : IAsyncLifet
         try
         {
             await using var notifications = await StartNotificationsAsync(ingestion.Http.BaseAddress!, silence);
+            notifications.Errors.Expect("Monitoring.Notifications.Watchdog.IngestionWatchdog", "No event and no heartbeat from the ingestion service");
             // Heartbeats every second keep it quiet while ingestion runs.
             await Eventually.MatchAsync(() => notifications.GetJsonAsync("/api/diagnostics"),
                 d => d.GetProperty("watchdog").GetProperty("lastHeartbeatAt").ValueKind != System.Text.Json.JsonValueKind.Null, Patience, "a heartbeat");

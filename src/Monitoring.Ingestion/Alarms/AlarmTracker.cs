@@ -192,32 +192,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         _alarms.TryGetValue(condition.Key, out var existing);
         var alarmId = existing?.Raised.AlarmId ?? Guid.CreateVersion7(now);
         var sequence = (existing?.Sequence ?? 0) + 1;
-        var raised = new AlarmRaised
-        {
-            AlarmId = alarmId,
-            EventId = AlarmEventIds.For(alarmId, sequence),
-            Sequence = sequence,
-            RuleId = condition.RuleId,
-            RuleVersion = condition.RuleVersion,
-            Enterprise = condition.Enterprise,
-            Gateway = condition.Gateway,
-            Tags = condition.Tags,
-            Equipment = condition.Equipment,
-            Industry = condition.Industry,
-            Priority = condition.Priority,
-            Level = condition.Level,
-            MajorHazard = condition.MajorHazard,
-            Clause = condition.Clause,
-            Value = value,
-            Limit = condition.Limit,
-            Unit = condition.Unit,
-            Condition = condition.Description,
-            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(transition.OccurredAtMs),
-            DetectedAt = now,
-            Historical = historical,
-            Context = context.Readings,
-            Simulated = context.Simulated,
-        };
+        var raised = ConditionFacts(transition, context, alarmId, sequence, value, historical, now);
         // A raise while returned-to-normal-unacknowledged re-activates the same alarm (ISA-18.2) and
         // keeps its escalation clock: nobody has answered it yet. Otherwise the clock starts now.
         var stillUnanswered = existing is { Acknowledged: false };
@@ -243,18 +218,18 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         Record(alarm, raised.EventId, raised, null, entries, transition.OccurredAtMs);
     }
 
-    private void Clear(in AlarmTransition transition, TransitionContext context, bool historical, List<JournalEntry> entries)
+    /// <summary>
+    /// The common facts of a raise or a clear, from the rule's condition and the transition that found it:
+    /// the one place that lists every field of <see cref="AlarmEvent"/> (a clear copies them from it).
+    /// </summary>
+    private static AlarmRaised ConditionFacts(in AlarmTransition transition, TransitionContext context, Guid alarmId, long sequence, double? value, bool historical, DateTimeOffset now)
     {
         var condition = transition.Condition;
-        var existing = _alarms[condition.Key];
-        var now = timeProvider.GetUtcNow();
-        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
-        var clearSequence = existing.Sequence + 1;
-        var cleared = new AlarmCleared
+        return new AlarmRaised
         {
-            AlarmId = existing.Raised.AlarmId,
-            EventId = AlarmEventIds.For(existing.Raised.AlarmId, clearSequence),
-            Sequence = clearSequence,
+            AlarmId = alarmId,
+            EventId = AlarmEventIds.For(alarmId, sequence),
+            Sequence = sequence,
             RuleId = condition.RuleId,
             RuleVersion = condition.RuleVersion,
             Enterprise = condition.Enterprise,
@@ -275,8 +250,19 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             Historical = historical,
             Context = context.Readings,
             Simulated = context.Simulated,
-            Cause = transition.Cause == ClearCause.ModeGate ? ClearCauses.ModeGate : ClearCauses.Normal,
         };
+    }
+
+    private void Clear(in AlarmTransition transition, TransitionContext context, bool historical, List<JournalEntry> entries)
+    {
+        var condition = transition.Condition;
+        var existing = _alarms[condition.Key];
+        var now = timeProvider.GetUtcNow();
+        double? value = double.IsFinite(transition.Value) ? transition.Value : null;
+        var clearSequence = existing.Sequence + 1;
+        var cleared = new AlarmCleared(
+            ConditionFacts(transition, context, existing.Raised.AlarmId, clearSequence, value, historical, now),
+            cause: transition.Cause == ClearCause.ModeGate ? ClearCauses.ModeGate : ClearCauses.Normal);
         var returned = existing with
         {
             Sequence = clearSequence,
@@ -481,35 +467,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Sequence = alarm.Sequence + 1, Latched = false, LastChangedAt = now };
-        var r = next.Raised;
-        var reset = new AlarmReset
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, next.Sequence),
-            Sequence = next.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = next.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            ResetBy = actor,
-            Comment = comment,
-        };
+        var reset = new AlarmReset(OperatorFacts(next, now), resetBy: actor, comment);
         var closed = Record(next, reset.EventId, reset, new AuditRecord(now, actor, "reset", alarmId, next.Key, comment), entries);
         return OperatorOutcome.Done(closed ? null : next);
     }
@@ -561,206 +519,38 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         return closed;
     }
 
-    private static AlarmAcknowledged Acknowledged(TrackedAlarm a, string actor, string? comment, DateTimeOffset now)
+    /// <summary>
+    /// The common facts of an operator or escalation event about <paramref name="a"/> (numbered with its current
+    /// sequence): the alarm as raised, its last value, stamped now, no context readings.
+    /// </summary>
+    private static AlarmRaised OperatorFacts(TrackedAlarm a, DateTimeOffset now) => a.Raised with
     {
-        var r = a.Raised;
-        return new AlarmAcknowledged
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            AcknowledgedBy = actor,
-            Comment = comment,
-            AcknowledgedAt = now,
-        };
-    }
+        EventId = AlarmEventIds.For(a.Raised.AlarmId, a.Sequence),
+        Sequence = a.Sequence,
+        Value = a.LastValue,
+        OccurredAt = now,
+        DetectedAt = now,
+        Historical = false,
+        Context = [],
+    };
 
-    private static AlarmEscalated Escalated(TrackedAlarm a, int level, TimeSpan unacknowledgedFor, DateTimeOffset now)
-    {
-        var r = a.Raised;
-        return new AlarmEscalated
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            EscalationLevel = level,
-            UnacknowledgedForSeconds = (long)unacknowledgedFor.TotalSeconds,
-        };
-    }
+    private static AlarmAcknowledged Acknowledged(TrackedAlarm a, string actor, string? comment, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), acknowledgedBy: actor, comment, acknowledgedAt: now);
 
-    private static AlarmShelved Shelved(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now)
-    {
-        var r = a.Raised;
-        return new AlarmShelved
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            ShelvedBy = actor,
-            Reason = reason,
-            ShelvedUntil = until,
-        };
-    }
+    private static AlarmEscalated Escalated(TrackedAlarm a, int level, TimeSpan unacknowledgedFor, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), escalationLevel: level, unacknowledgedForSeconds: (long)unacknowledgedFor.TotalSeconds);
 
-    private static AlarmOutOfService RemovedFromService(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now)
-    {
-        var r = a.Raised;
-        return new AlarmOutOfService
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            RemovedBy = actor,
-            Reason = reason,
-            OutOfServiceUntil = until,
-        };
-    }
+    private static AlarmShelved Shelved(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), shelvedBy: actor, reason, shelvedUntil: until);
 
-    private static AlarmReturnedToService ReturnedToService(TrackedAlarm a, string? actor, string reason, DateTimeOffset now)
-    {
-        var r = a.Raised;
-        return new AlarmReturnedToService
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            ReturnedBy = actor,
-            Reason = reason,
-        };
-    }
+    private static AlarmOutOfService RemovedFromService(TrackedAlarm a, string actor, string reason, DateTimeOffset until, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), removedBy: actor, reason, outOfServiceUntil: until);
 
-    private static AlarmUnshelved Unshelved(TrackedAlarm a, string? actor, string reason, DateTimeOffset now)
-    {
-        var r = a.Raised;
-        return new AlarmUnshelved
-        {
-            AlarmId = r.AlarmId,
-            EventId = AlarmEventIds.For(r.AlarmId, a.Sequence),
-            Sequence = a.Sequence,
-            RuleId = r.RuleId,
-            RuleVersion = r.RuleVersion,
-            Enterprise = r.Enterprise,
-            Gateway = r.Gateway,
-            Tags = r.Tags,
-            Equipment = r.Equipment,
-            Industry = r.Industry,
-            Priority = r.Priority,
-            Level = r.Level,
-            MajorHazard = r.MajorHazard,
-            Clause = r.Clause,
-            Value = a.LastValue,
-            Limit = r.Limit,
-            Unit = r.Unit,
-            Condition = r.Condition,
-            OccurredAt = now,
-            DetectedAt = now,
-            Historical = false,
-            Context = [],
-            Simulated = r.Simulated,
-            UnshelvedBy = actor,
-            Reason = reason,
-        };
-    }
+    private static AlarmReturnedToService ReturnedToService(TrackedAlarm a, string? actor, string reason, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), returnedBy: actor, reason);
+
+    private static AlarmUnshelved Unshelved(TrackedAlarm a, string? actor, string reason, DateTimeOffset now) =>
+        new(OperatorFacts(a, now), unshelvedBy: actor, reason);
 }
 
 /// <summary>What found a transition (see <see cref="AlarmTracker.Apply"/>).</summary>

@@ -115,8 +115,14 @@ internal sealed partial class OutboxPublisher(
         var message = JsonSerializer.Deserialize(item.Payload, type, AlarmJournal.JsonOptions)
                       ?? throw new InvalidOperationException($"Outbox item {item.Id} is empty");
         var eventId = item.EventId;
-        // Published as its contract type (not object), so it goes to that type's exchange.
-        return bus.Publish(message, type, context => context.MessageId = eventId, cancellationToken);
+        // Published as its contract type (not object), so it goes to that type's exchange; the envelope
+        // names only that type, not the shared AlarmEvent base MassTransit would add (docs/contract.md 3).
+        string[] messageType = [MessageUrn.ForTypeString(type)];
+        return bus.Publish(message, type, context =>
+        {
+            context.MessageId = eventId;
+            context.SupportedMessageTypes = messageType;
+        }, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Final outbox flush on stop did not finish; the rest is published at the next start: {Error}")]

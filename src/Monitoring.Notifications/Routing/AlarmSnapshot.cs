@@ -3,8 +3,9 @@ using Monitoring.Contracts;
 namespace Monitoring.Notifications.Routing;
 
 /// <summary>
-/// The common fields of any alarm event, plus what is particular to its type. Every alarm event
-/// describes the alarm as it stands, so any one of them is enough to notify about it.
+/// What the notification service keeps of an alarm event (in its state store, so its shape is kept
+/// stable): the common fields of any alarm event, plus what is particular to its type. Every alarm
+/// event describes the alarm as it stands, so any one of them is enough to notify about it.
 /// </summary>
 internal sealed record AlarmSnapshot
 {
@@ -13,6 +14,10 @@ internal sealed record AlarmSnapshot
     public required Guid EventId { get; init; }
     public required long Sequence { get; init; }
     public required string RuleId { get; init; }
+
+    /// <summary>Not required: a snapshot stored before it was kept reads as version 0.</summary>
+    public int RuleVersion { get; init; }
+
     public required string Enterprise { get; init; }
     public required string Gateway { get; init; }
     public required IReadOnlyList<string> Tags { get; init; }
@@ -40,13 +45,15 @@ internal sealed record AlarmSnapshot
     /// <summary><see cref="AlarmCleared.Cause"/> (<see cref="ClearCauses"/>); null for other types.</summary>
     public string? ClearCause { get; init; }
 
-    public static AlarmSnapshot From(AlarmRaised e) => new()
+    /// <summary>The snapshot of any alarm event: its common facts (<see cref="AlarmEvent"/>) and what its type adds.</summary>
+    public static AlarmSnapshot From(AlarmEvent e) => new()
     {
-        EventType = nameof(AlarmRaised),
+        EventType = e.GetType().Name,
         AlarmId = e.AlarmId,
         EventId = e.EventId,
         Sequence = e.Sequence,
         RuleId = e.RuleId,
+        RuleVersion = e.RuleVersion,
         Enterprise = e.Enterprise,
         Gateway = e.Gateway,
         Tags = e.Tags,
@@ -64,221 +71,17 @@ internal sealed record AlarmSnapshot
         DetectedAt = e.DetectedAt,
         Historical = e.Historical,
         Simulated = e.Simulated,
-    };
-
-    public static AlarmSnapshot From(AlarmCleared e) => new()
-    {
-        EventType = nameof(AlarmCleared),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        ClearCause = e.Cause,
-    };
-
-    public static AlarmSnapshot From(AlarmAcknowledged e) => new()
-    {
-        EventType = nameof(AlarmAcknowledged),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.AcknowledgedBy,
-    };
-
-    public static AlarmSnapshot From(AlarmShelved e) => new()
-    {
-        EventType = nameof(AlarmShelved),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.ShelvedBy,
-    };
-
-    public static AlarmSnapshot From(AlarmUnshelved e) => new()
-    {
-        EventType = nameof(AlarmUnshelved),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.UnshelvedBy,
-    };
-
-    public static AlarmSnapshot From(AlarmOutOfService e) => new()
-    {
-        EventType = nameof(AlarmOutOfService),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.RemovedBy,
-    };
-
-    public static AlarmSnapshot From(AlarmReturnedToService e) => new()
-    {
-        EventType = nameof(AlarmReturnedToService),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.ReturnedBy,
-    };
-
-    public static AlarmSnapshot From(AlarmReset e) => new()
-    {
-        EventType = nameof(AlarmReset),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        Actor = e.ResetBy,
-    };
-
-    public static AlarmSnapshot From(AlarmEscalated e) => new()
-    {
-        EventType = nameof(AlarmEscalated),
-        AlarmId = e.AlarmId,
-        EventId = e.EventId,
-        Sequence = e.Sequence,
-        RuleId = e.RuleId,
-        Enterprise = e.Enterprise,
-        Gateway = e.Gateway,
-        Tags = e.Tags,
-        Equipment = e.Equipment,
-        Industry = e.Industry,
-        Priority = e.Priority,
-        Level = e.Level,
-        MajorHazard = e.MajorHazard,
-        Clause = e.Clause,
-        Value = e.Value,
-        Limit = e.Limit,
-        Unit = e.Unit,
-        Condition = e.Condition,
-        OccurredAt = e.OccurredAt,
-        DetectedAt = e.DetectedAt,
-        Historical = e.Historical,
-        Simulated = e.Simulated,
-        EscalationLevel = e.EscalationLevel,
+        EscalationLevel = (e as AlarmEscalated)?.EscalationLevel ?? 0,
+        Actor = e switch
+        {
+            AlarmAcknowledged x => x.AcknowledgedBy,
+            AlarmShelved x => x.ShelvedBy,
+            AlarmUnshelved x => x.UnshelvedBy,
+            AlarmOutOfService x => x.RemovedBy,
+            AlarmReturnedToService x => x.ReturnedBy,
+            AlarmReset x => x.ResetBy,
+            _ => null,
+        },
+        ClearCause = (e as AlarmCleared)?.Cause,
     };
 }

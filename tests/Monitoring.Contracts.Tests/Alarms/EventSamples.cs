@@ -44,239 +44,97 @@ internal static class EventSamples
         Simulated = true,
     };
 
-    public static AlarmCleared Cleared() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 5),
-        Sequence = 5,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.31,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddMinutes(10),
-        DetectedAt = DetectedAt.AddMinutes(10),
-        Historical = true,
-        Context = Context,
-        Simulated = true,
-        Cause = ClearCauses.Normal,
-    };
+    public static AlarmCleared Cleared() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 5),
+            Sequence = 5,
+            Value = 0.31,
+            OccurredAt = OccurredAt.AddMinutes(10),
+            DetectedAt = DetectedAt.AddMinutes(10),
+            Historical = true,
+        },
+        cause: ClearCauses.Normal);
 
-    public static AlarmAcknowledged Acknowledged() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 2),
-        Sequence = 2,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddMinutes(1),
-        DetectedAt = DetectedAt.AddMinutes(1),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        AcknowledgedBy = "duty.officer.zhang",
-        Comment = "现场确认，已开启备用泵",
-        AcknowledgedAt = OccurredAt.AddMinutes(1),
-    };
+    public static AlarmAcknowledged Acknowledged() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 2),
+            Sequence = 2,
+            OccurredAt = OccurredAt.AddMinutes(1),
+            DetectedAt = DetectedAt.AddMinutes(1),
+        },
+        acknowledgedBy: "duty.officer.zhang",
+        comment: "现场确认，已开启备用泵",
+        acknowledgedAt: OccurredAt.AddMinutes(1));
 
-    public static AlarmShelved Shelved() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 3),
-        Sequence = 3,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddMinutes(2),
-        DetectedAt = DetectedAt.AddMinutes(2),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        ShelvedBy = "operator.li",
-        Reason = "sensor replacement",
-        ShelvedUntil = OccurredAt.AddHours(2),
-    };
+    public static AlarmShelved Shelved() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 3),
+            Sequence = 3,
+            OccurredAt = OccurredAt.AddMinutes(2),
+            DetectedAt = DetectedAt.AddMinutes(2),
+        },
+        shelvedBy: "operator.li",
+        reason: "sensor replacement",
+        shelvedUntil: OccurredAt.AddHours(2));
 
-    public static AlarmUnshelved Unshelved() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 4),
-        Sequence = 4,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddHours(1),
-        DetectedAt = DetectedAt.AddHours(1),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        UnshelvedBy = "operator.li",
-        Reason = UnshelveReasons.Manual,
-    };
+    public static AlarmUnshelved Unshelved() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 4),
+            Sequence = 4,
+            OccurredAt = OccurredAt.AddHours(1),
+            DetectedAt = DetectedAt.AddHours(1),
+        },
+        unshelvedBy: "operator.li",
+        reason: UnshelveReasons.Manual);
 
-    public static AlarmReset Reset() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 7),
-        Sequence = 7,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddHours(1),
-        DetectedAt = DetectedAt.AddHours(1),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        ResetBy = "operator.li",
-        Comment = "cut-off valve inspected, casting resumed",
-    };
+    public static AlarmReset Reset() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 7),
+            Sequence = 7,
+            OccurredAt = OccurredAt.AddHours(1),
+            DetectedAt = DetectedAt.AddHours(1),
+        },
+        resetBy: "operator.li",
+        comment: "cut-off valve inspected, casting resumed");
 
-    public static AlarmOutOfService OutOfService() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 5),
-        Sequence = 5,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddHours(1),
-        DetectedAt = DetectedAt.AddHours(1),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        RemovedBy = "operator.li",
-        Reason = "pressure transmitter PT-101 failed, replacement ordered",
-        OutOfServiceUntil = OccurredAt.AddDays(2),
-    };
+    public static AlarmOutOfService OutOfService() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 5),
+            Sequence = 5,
+            OccurredAt = OccurredAt.AddHours(1),
+            DetectedAt = DetectedAt.AddHours(1),
+        },
+        removedBy: "operator.li",
+        reason: "pressure transmitter PT-101 failed, replacement ordered",
+        outOfServiceUntil: OccurredAt.AddDays(2));
 
-    public static AlarmReturnedToService ReturnedToService() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 6),
-        Sequence = 6,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddHours(1),
-        DetectedAt = DetectedAt.AddHours(1),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        ReturnedBy = null,
-        Reason = UnshelveReasons.Expired,
-    };
+    public static AlarmReturnedToService ReturnedToService() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 6),
+            Sequence = 6,
+            OccurredAt = OccurredAt.AddHours(1),
+            DetectedAt = DetectedAt.AddHours(1),
+        },
+        returnedBy: null,
+        reason: UnshelveReasons.Expired);
 
-    public static AlarmEscalated Escalated() => new()
-    {
-        AlarmId = AlarmId,
-        EventId = AlarmEventIds.For(AlarmId, 2),
-        Sequence = 2,
-        RuleId = "cast1-mould-water-pressure-ll",
-        RuleVersion = 3,
-        Enterprise = "91310000MA1FL4XQ3A",
-        Gateway = "gw-01",
-        Tags = Tags,
-        Equipment = "CAST1 mould",
-        Industry = Industries.AluminiumCasting,
-        Priority = AlarmPriorities.Critical,
-        Level = 2,
-        MajorHazard = true,
-        Clause = "AQ 7013-2018 6.2.3",
-        Value = 0.182,
-        Limit = 0.2,
-        Unit = "MPa",
-        Condition = Condition,
-        OccurredAt = OccurredAt.AddMinutes(5),
-        DetectedAt = DetectedAt.AddMinutes(5),
-        Historical = false,
-        Context = Context,
-        Simulated = true,
-        EscalationLevel = 1,
-        UnacknowledgedForSeconds = 300,
-    };
+    public static AlarmEscalated Escalated() => new(
+        Raised() with
+        {
+            EventId = AlarmEventIds.For(AlarmId, 2),
+            Sequence = 2,
+            OccurredAt = OccurredAt.AddMinutes(5),
+            DetectedAt = DetectedAt.AddMinutes(5),
+        },
+        escalationLevel: 1,
+        unacknowledgedForSeconds: 300);
 
     public static ServiceHeartbeat Heartbeat() => new()
     {

@@ -135,21 +135,54 @@ public class GoldenEventTests
     }
 
     [Fact]
-    public void Events_HaveNoBaseTypeOrInterface()
+    public void AlarmEvents_ShareOnlyAlarmEvent_WhichMassTransitLeavesOffTheWire()
     {
-        // A shared base type or interface would make MassTransit publish to extra exchanges (docs/contract.md 3).
-        foreach (var type in new[]
-                 {
-                     typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
-                     typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(GatewayStatusChanged),
-                     typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset), typeof(ServiceHeartbeat),
-                 })
+        // A shared base type or interface that MassTransit saw would add exchanges and envelope message
+        // types that are not in the contract (docs/contract.md 3); AlarmEvent is excluded from both.
+        Type[] alarmEvents =
+        [
+            typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
+            typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset),
+        ];
+        foreach (var type in alarmEvents)
+        {
+            Assert.Equal(typeof(AlarmEvent), type.BaseType);
+            Assert.Equal(
+                new[] { typeof(IEquatable<>).MakeGenericType(typeof(AlarmEvent)), typeof(IEquatable<>).MakeGenericType(type) }.Order(ByName),
+                type.GetInterfaces().Order(ByName));
+            Assert.Equal("Monitoring.Contracts", type.Namespace);
+        }
+
+        foreach (var type in new[] { typeof(GatewayStatusChanged), typeof(ServiceHeartbeat) })
         {
             Assert.Equal(typeof(object), type.BaseType);
             Assert.Equal([typeof(IEquatable<>).MakeGenericType(type)], type.GetInterfaces());
-            Assert.Equal("Monitoring.Contracts", type.Namespace);
         }
+
+        Assert.True(typeof(AlarmEvent).IsAbstract);
+        Assert.NotNull(typeof(AlarmEvent).GetCustomAttributes(typeof(MassTransit.ExcludeFromTopologyAttribute), inherit: false).SingleOrDefault());
+        Assert.NotNull(typeof(AlarmEvent).GetCustomAttributes(typeof(MassTransit.ExcludeFromImplementedTypesAttribute), inherit: false).SingleOrDefault());
+        // MassTransit itself would still name the base in the envelope's messageType list; the outbox
+        // publisher names only the contract type (ContractExchangeTests reads the envelope off RabbitMQ).
+        Assert.Contains("urn:message:Monitoring.Contracts:AlarmEvent", MassTransit.MessageTypeCache<AlarmCleared>.MessageTypeNames);
     }
+
+    [Fact]
+    public void AlarmEvent_Constructor_CopiesEveryCommonFieldAndSetsTheEventsOwn()
+    {
+        var raised = EventSamples.Raised();
+
+        var acknowledged = new AlarmAcknowledged(raised, "duty.li", "checked the valve", raised.DetectedAt);
+
+        // Every common field, whatever is added to AlarmEvent later, comes across unchanged.
+        foreach (var property in typeof(AlarmEvent).GetProperties().Where(p => p.Name != "EqualityContract"))
+            Assert.Equal(property.GetValue(raised), property.GetValue(acknowledged));
+        Assert.Equal("duty.li", acknowledged.AcknowledgedBy);
+        Assert.Equal("checked the valve", acknowledged.Comment);
+        Assert.Equal(raised.DetectedAt, acknowledged.AcknowledgedAt);
+    }
+
+    private static readonly Comparer<Type> ByName = Comparer<Type>.Create((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
 
     private static void AssertGolden<T>(T message)
     {

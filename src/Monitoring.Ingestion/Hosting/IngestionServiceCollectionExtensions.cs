@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Bus;
 using Monitoring.Ingestion.Console;
 using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Observability;

@@ -1,10 +1,11 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Monitoring.Contracts;
+using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
 
-namespace Monitoring.Ingestion.Alarms;
+namespace Monitoring.Ingestion.Bus;
 
 /// <summary>
 /// Publishes <see cref="ServiceHeartbeat"/> every <see cref="BusOptions.HeartbeatInterval"/>, straight to

@@ -1,4 +1,4 @@
-namespace Monitoring.Ingestion.Console;
+namespace Monitoring.Ingestion.Alarms;
 
 /// <summary>
 /// Tells the duty console's live streams that the alarm list may have changed. The outbox publisher calls

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Monitoring.Ingestion.Alarms;
+namespace Monitoring.Ingestion.Bus;
 
 public enum BusKind
 {

@@ -2,11 +2,10 @@ using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Monitoring.Contracts;
-using Monitoring.Ingestion.Console;
+using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
-using Monitoring.Ingestion.Pipeline;
 
-namespace Monitoring.Ingestion.Alarms;
+namespace Monitoring.Ingestion.Bus;
 
 /// <summary>
 /// Drains the outbox to the bus in commit order, one event at a time, deleting each only after the

@@ -28,7 +28,6 @@ internal static class IngestionServiceCollectionExtensions
         var configuration = builder.Configuration;
 
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.Section)).ValidateOnStart();
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -97,8 +96,7 @@ internal static class IngestionServiceCollectionExtensions
 
         services.AddMonitoringSecurity(configuration);
         services.AddDutyConsole();
-        services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton<MqttIngress>();
+        services.AddMonitoringMqtt(configuration);
         // Hosted services stop in reverse order of registration. The bus first, then the outbox
         // publisher, then the ingestion path: on SIGTERM the workers drain into the outbox, the
         // publisher flushes it, and only then does the bus stop.

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
-using Monitoring.Ingestion.Security;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;

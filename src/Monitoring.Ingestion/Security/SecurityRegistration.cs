@@ -1,30 +1,17 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Monitoring.Ingestion.Mqtt;
 
 namespace Monitoring.Ingestion.Security;
 
 internal static class SecurityRegistration
 {
-    /// <summary>API authentication and policies, and the embedded broker's access control.</summary>
+    /// <summary>API authentication and policies (the embedded broker's access control is in Mqtt/: <see cref="Mqtt.MqttRegistration"/>).</summary>
     public static IServiceCollection AddMonitoringSecurity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<ApiKeyStore>();
-        services.AddSingleton<BrokerAccessControl>();
-
-        // The embedded broker with gateway authentication needs the service to log in too; without
-        // configured credentials it gets a one-off random password that never leaves the process.
-        services.AddOptions<MqttOptions>().PostConfigure<IOptions<SecurityOptions>>((mqtt, security) =>
-        {
-            if (mqtt.Broker != BrokerMode.Embedded || !security.Value.GatewayAuthenticationEnabled || !string.IsNullOrEmpty(mqtt.Username))
-                return;
-            mqtt.Username = BrokerAccessControl.DefaultServiceUsername;
-            mqtt.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        });
 
         services.AddSingleton<ConsoleUsers>();
         services.AddSingleton(static sp => new SignInThrottle(sp.GetRequiredService<IOptions<SecurityOptions>>().Value.SignIn, sp.GetRequiredService<TimeProvider>()));

@@ -1,9 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Monitoring.Ingestion.Mqtt;
 using MQTTnet;
 
-namespace Monitoring.Ingestion.Security;
+namespace Monitoring.Ingestion.Mqtt;
 
 /// <summary>TLS of the service's own MQTT connections, from <see cref="MqttOptions"/>.</summary>
 internal static class MqttClientTls

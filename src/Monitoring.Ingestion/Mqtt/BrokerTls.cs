@@ -1,8 +1,9 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Monitoring.Ingestion.Security;
 using MQTTnet.Server;
 
-namespace Monitoring.Ingestion.Security;
+namespace Monitoring.Ingestion.Mqtt;
 
 /// <summary>The embedded broker's TLS endpoint and client-certificate check.</summary>
 internal static class BrokerTls

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Benchmarks;
 
@@ -33,7 +34,7 @@ public class LimitRuleBenchmarks
             Industry = "steel",
             Gateways = [new GatewayConfiguration { Id = "gw01", Points = [new PointConfiguration { Tag = "T.1", Rules = [rule] }] }],
         };
-        var ruleSet = RuleSet.Compile([site]).RuleSet ?? throw new InvalidOperationException("benchmark site does not compile");
+        var ruleSet = RuleCompiler.Compile([site]).RuleSet ?? throw new InvalidOperationException("benchmark site does not compile");
         if (!ruleSet.FindGateway("E1", "gw01")!.TryGetSensor("T.1", out _sensor))
         {
             throw new InvalidOperationException("benchmark sensor missing");

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Benchmarks;
 
@@ -42,7 +43,7 @@ public class NoDataTickBenchmarks
             throw new InvalidOperationException(string.Join(Environment.NewLine, parsed.Errors));
         }
 
-        var ruleSet = RuleSet.Compile([parsed.Site]).RuleSet ?? throw new InvalidOperationException("benchmark site does not compile");
+        var ruleSet = RuleCompiler.Compile([parsed.Site]).RuleSet ?? throw new InvalidOperationException("benchmark site does not compile");
         _gateway = ruleSet.FindGateway("BENCH", "gw01")!;
         foreach (var sensor in _gateway.Sensors)
         {

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Benchmarks;
 
@@ -84,7 +85,7 @@ public class PlantRuleBenchmarks
             throw new InvalidOperationException(string.Join(Environment.NewLine, site.Errors));
         }
 
-        var ruleSet = RuleSet.Compile([site.Site]).RuleSet ?? throw new InvalidOperationException("benchmark plant does not compile");
+        var ruleSet = RuleCompiler.Compile([site.Site]).RuleSet ?? throw new InvalidOperationException("benchmark plant does not compile");
         _gateways = [.. ruleSet.Gateways];
         _all = [.. _gateways.SelectMany(g => g.Sensors)];
         _limitOnly = [.. _all.Where(s => s.Tag.StartsWith('L') && s.Tag != "LV")];

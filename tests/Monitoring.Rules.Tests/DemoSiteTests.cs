@@ -1,6 +1,7 @@
 using System.Reflection;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 
@@ -20,7 +21,7 @@ public class DemoSiteTests
         Assert.Empty(result.Errors);
         var site = Assert.IsType<SiteConfiguration>(result.Site);
         Assert.Equal(Path.GetFileNameWithoutExtension(file), site.Industry);
-        var compiled = RuleSet.Compile([site]);
+        var compiled = RuleCompiler.Compile([site]);
         Assert.Empty(compiled.Errors);
         Assert.NotEmpty(compiled.RuleSet!.Conditions);
     }
@@ -32,7 +33,7 @@ public class DemoSiteTests
             .Select(path => SiteConfigurationParser.Parse(File.ReadAllText(path), Path.GetFileName(path)).Site!)
             .ToArray();
 
-        var compiled = RuleSet.Compile(sites);
+        var compiled = RuleCompiler.Compile(sites);
 
         Assert.Equal(3, sites.Length);
         Assert.Empty(compiled.Errors);
@@ -46,9 +47,9 @@ public class DemoSiteTests
             .ToArray();
 
         var used = sites.SelectMany(s => s.Gateways).SelectMany(g => g.Rules).Select(r => r.Preset).OfType<string>().ToHashSet();
-        var ruleSet = RuleSet.Compile(sites).RuleSet!;
+        var ruleSet = RuleCompiler.Compile(sites).RuleSet!;
 
-        Assert.Empty(Monitoring.Rules.Presets.RulePresets.All.Select(p => p.Id).Except(used));
+        Assert.Empty(Monitoring.Rules.Compilation.Presets.RulePresets.All.Select(p => p.Id).Except(used));
         Assert.Empty(ruleSet.StaticViolations);
     }
 
@@ -56,7 +57,7 @@ public class DemoSiteTests
     public void AluminiumDemo_Pit2MouldPressureDrop_GatedByCasting()
     {
         var site = SiteConfigurationParser.Parse(File.ReadAllText(Path.Combine(SitesDirectory, "aluminium-casting.yaml")), "aluminium-casting.yaml").Site!;
-        var gateway = RuleSet.Compile([site]).RuleSet!.FindGateway(site.Enterprise, "gw03")!;
+        var gateway = RuleCompiler.Compile([site]).RuleSet!.FindGateway(site.Enterprise, "gw03")!;
         var transitions = new List<AlarmTransition>();
         Assert.True(gateway.TryGetSensor("CAST2.PHASE.CASTING", out var casting));
         Assert.True(gateway.TryGetSensor("CAST2.MOULD.WATER.P", out var pressure));
@@ -78,7 +79,7 @@ public class DemoSiteTests
     public void AluminiumDemo_SingleLowMouldWaterPressure_RaisesLowLowAtOnce()
     {
         var site = SiteConfigurationParser.Parse(File.ReadAllText(Path.Combine(SitesDirectory, "aluminium-casting.yaml")), "aluminium-casting.yaml").Site!;
-        var ruleSet = RuleSet.Compile([site]).RuleSet!;
+        var ruleSet = RuleCompiler.Compile([site]).RuleSet!;
         var transitions = new List<AlarmTransition>();
 
         Assert.True(ruleSet.FindGateway(site.Enterprise, "gw01")!.TryGetSensor("CAST1.MOULD.WATER.P", out var sensor));

@@ -1,6 +1,6 @@
 using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 

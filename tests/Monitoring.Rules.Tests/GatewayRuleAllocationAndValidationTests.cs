@@ -1,5 +1,5 @@
 using Monitoring.Contracts.Telemetry;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 

@@ -1,5 +1,5 @@
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 
 namespace Monitoring.Rules.Tests;
 
@@ -38,7 +38,7 @@ public sealed class LatchTests
     {
         var parsed = SiteConfigurationParser.Parse(Site, "latch.yaml");
         Assert.Empty(parsed.Errors);
-        var compiled = RuleSet.Compile([parsed.Site!]);
+        var compiled = RuleCompiler.Compile([parsed.Site!]);
         Assert.Empty(compiled.Errors);
         var rules = compiled.RuleSet!;
 

@@ -1,6 +1,6 @@
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 

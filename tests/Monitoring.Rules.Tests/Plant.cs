@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 
@@ -54,7 +55,7 @@ internal sealed partial class Plant
     {
         var parsed = SiteConfigurationParser.Parse(Yaml(rules, extraTags), "plant.yaml");
         Assert.Empty(parsed.Errors);
-        var compiled = RuleSet.Compile([parsed.Site!]);
+        var compiled = RuleCompiler.Compile([parsed.Site!]);
         Assert.Empty(compiled.Errors);
         return new Plant(compiled.RuleSet!);
     }
@@ -66,7 +67,7 @@ internal sealed partial class Plant
     public static IReadOnlyList<ConfigurationError> Errors(string rules, params string[] extraTags)
     {
         var parsed = SiteConfigurationParser.Parse(Yaml(rules, extraTags), "plant.yaml");
-        return parsed.Errors.Count > 0 ? parsed.Errors : RuleSet.Compile([parsed.Site!]).Errors;
+        return parsed.Errors.Count > 0 ? parsed.Errors : RuleCompiler.Compile([parsed.Site!]).Errors;
     }
 
     public SensorRules Sensor(string tag)

@@ -1,4 +1,4 @@
-using Monitoring.Rules.Presets;
+using Monitoring.Rules.Compilation.Presets;
 
 namespace Monitoring.Rules.Tests;
 

@@ -1,7 +1,8 @@
 using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 
@@ -130,7 +131,7 @@ public class RuleSetTests
         var first = TestSites.Site("a.yaml", "E1", TestSites.Gateway_("gw01", new SourceMark(4, 9)));
         var second = TestSites.Site("b.yaml", "E1", TestSites.Gateway_("gw02", new SourceMark(4, 9)), TestSites.Gateway_("gw01", new SourceMark(6, 9)));
 
-        var result = RuleSet.Compile([first, second]);
+        var result = RuleCompiler.Compile([first, second]);
 
         Assert.Null(result.RuleSet);
         var error = Assert.Single(result.Errors);
@@ -156,7 +157,7 @@ public class RuleSetTests
         var rule = new LimitRuleConfiguration { Id = "R1", Low = 10, High = 5, Location = new SourceMark(8, 17) };
         var site = TestSites.Site("c.yaml", "E1", TestSites.Gateway_("gw01", default, TestSites.Point("A", rule)));
 
-        var result = RuleSet.Compile([site]);
+        var result = RuleCompiler.Compile([site]);
 
         Assert.Null(result.RuleSet);
         var error = Assert.Single(result.Errors);
@@ -171,7 +172,7 @@ public class RuleSetTests
         var site = TestSites.Site("c.yaml", "E1", TestSites.Gateway_("gw01", default,
             TestSites.Point("A", rule, rule), TestSites.Point("A")));
 
-        var result = RuleSet.Compile([site]);
+        var result = RuleCompiler.Compile([site]);
 
         Assert.Null(result.RuleSet);
         Assert.Equal(2, result.Errors.Count);
@@ -182,7 +183,7 @@ public class RuleSetTests
     [Fact]
     public void IsRaised_PointRuleOfTheConditionsTag_FollowsTheRaiseAndTheClear()
     {
-        var gateway = RuleSet.Compile([CastingSite()]).RuleSet!.FindGateway("E1", "gw01")!;
+        var gateway = RuleCompiler.Compile([CastingSite()]).RuleSet!.FindGateway("E1", "gw01")!;
         Assert.True(gateway.TryGetSensor("CAST1.MOULD.WATER.P", out var sensor));
         var ll = sensor.Conditions.Single(c => c.Stage == "LL");
         var transitions = new List<AlarmTransition>();

@@ -1,5 +1,6 @@
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Rules.Tests;
 
@@ -35,7 +36,7 @@ internal static class TestSites
 
     public static RuleSet Compile(params SiteConfiguration[] sites)
     {
-        var result = RuleSet.Compile(sites);
+        var result = RuleCompiler.Compile(sites);
         Assert.Empty(result.Errors);
         return Assert.IsType<RuleSet>(result.RuleSet);
     }

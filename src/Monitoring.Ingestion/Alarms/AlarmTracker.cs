@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Monitoring.Contracts;
 using Monitoring.Ingestion.Observability;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Alarms;
 

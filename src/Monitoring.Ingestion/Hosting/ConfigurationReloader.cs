@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 
 namespace Monitoring.Ingestion.Hosting;
 
@@ -71,7 +71,7 @@ internal sealed partial class ConfigurationReloader(
         var parsed = SiteConfigurationParser.Parse(yaml, fileName);
         if (parsed.Site is null)
             return [.. parsed.Errors.Select(e => e.ToString())];
-        return [.. RuleSet.Compile([parsed.Site]).Errors.Select(e => e.ToString())];
+        return [.. RuleCompiler.Compile([parsed.Site]).Errors.Select(e => e.ToString())];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -11,7 +11,7 @@ using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Storage;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Configuration;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Polly;

@@ -4,7 +4,7 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Hosting;
 

@@ -1,5 +1,5 @@
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 
 namespace Monitoring.Ingestion.Hosting;
 
@@ -20,7 +20,7 @@ internal static class SiteLoader
 
         if (errors.Count > 0)
             return new RuleSetBuildResult(null, errors);
-        return RuleSet.Compile(sites, options);
+        return RuleCompiler.Compile(sites, options);
     }
 
     /// <summary>A configured site path: absolute, or relative to the content root, else to the app's folder.</summary>

@@ -5,7 +5,7 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Storage;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 

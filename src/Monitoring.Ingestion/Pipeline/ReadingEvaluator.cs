@@ -2,7 +2,7 @@ using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 

@@ -1,4 +1,5 @@
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Compilation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 
@@ -38,5 +39,5 @@ internal sealed class RuleSetHolder
 
     // The sites compiled once already: compiling them again cannot fail.
     private static RuleSet CompileAgain(RuleSet rules) =>
-        RuleSet.Compile(rules.Sites, rules.Options).RuleSet ?? throw new InvalidOperationException("a compiled rule set failed to compile again");
+        RuleCompiler.Compile(rules.Sites, rules.Options).RuleSet ?? throw new InvalidOperationException("a compiled rule set failed to compile again");
 }

@@ -14,9 +14,9 @@ public readonly record struct LocatedText(string Text, SourceMark Location);
 public sealed class GatewayRuleConfiguration
 {
     public required string Id { get; init; }
-    /// <summary>The rule type word (<see cref="Evaluation.RuleTypes"/>), or null for a preset instance.</summary>
+    /// <summary>The rule type word (<see cref="Compilation.RuleTypes"/>), or null for a preset instance.</summary>
     public string? Type { get; init; }
-    /// <summary>The preset id (<see cref="Presets.RulePresets"/>), or null for a plain rule type.</summary>
+    /// <summary>The preset id (<see cref="Compilation.Presets.RulePresets"/>), or null for a plain rule type.</summary>
     public string? Preset { get; init; }
     public int Version { get; init; } = 1;
     /// <summary>One of <see cref="AlarmPriorities"/>; null for the type's or preset's default.</summary>
@@ -25,7 +25,7 @@ public sealed class GatewayRuleConfiguration
     public int? Level { get; init; }
     /// <summary>Null for the preset's default (false for plain rule types).</summary>
     public bool? MajorHazard { get; init; }
-    /// <summary>The rule's alarms latch until reset (see <see cref="Evaluation.AlarmCondition.Latching"/>).</summary>
+    /// <summary>The rule's alarms latch until reset (see <see cref="Runtime.AlarmCondition.Latching"/>).</summary>
     public bool Latch { get; init; }
     public string? Clause { get; init; }
     public string? Equipment { get; init; }

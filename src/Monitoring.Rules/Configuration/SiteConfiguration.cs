@@ -53,7 +53,7 @@ public abstract class RuleConfiguration
     /// <summary>One of <see cref="AlarmPriorities"/>, or null for the rule type's default per stage.</summary>
     public string? Priority { get; init; }
     public bool MajorHazard { get; init; }
-    /// <summary>The rule's alarms latch until reset (see <see cref="Evaluation.AlarmCondition.Latching"/>).</summary>
+    /// <summary>The rule's alarms latch until reset (see <see cref="Runtime.AlarmCondition.Latching"/>).</summary>
     public bool Latch { get; init; }
     public string? Clause { get; init; }
     /// <summary>Human text for the condition; generated from the rule when null.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Monitoring.Contracts;
 using Monitoring.Ingestion.Alarms;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Tests.Alarms;
 

@@ -1,6 +1,6 @@
 using Monitoring.Contracts;
 using Monitoring.Ingestion.Pipeline;
-using Monitoring.Rules.Evaluation;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
 
@@ -94,7 +94,7 @@ public sealed class AlarmTruthTests : IAsyncLifetime
     {
         await SteadyAsync(5, TimeSpan.FromSeconds(-90), Normal);
 
-        var skew = Assert.Single(await _plant.EventsAsync(RuleSet.ClockSkewRuleId));
+        var skew = Assert.Single(await _plant.EventsAsync(DiagnosticRuleIds.GatewayClockSkew));
         Assert.Equal(nameof(AlarmRaised), skew.Type);
         Assert.False(skew.Historical);
         Assert.InRange(skew.Value!.Value, -90.5, -89.5);
@@ -102,7 +102,7 @@ public sealed class AlarmTruthTests : IAsyncLifetime
         // The gateway's clock is set right: the offset drops, confirmed by a few messages.
         await SteadyAsync(5, TimeSpan.Zero, Normal);
 
-        var events = await _plant.EventsAsync(RuleSet.ClockSkewRuleId);
+        var events = await _plant.EventsAsync(DiagnosticRuleIds.GatewayClockSkew);
         Assert.Equal([nameof(AlarmRaised), nameof(AlarmCleared)], events.Select(e => e.Type));
     }
 

@@ -8,8 +8,8 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
@@ -38,7 +38,7 @@ public sealed class GatewaySilenceTests : IAsyncLifetime
         _journal = new AlarmJournal(Path.Combine(_folder, "alarms.db"));
         _deadLetters = new DeadLetterStore(Path.Combine(_folder, "dl.db"), _time);
         await _deadLetters.StartAsync(CancellationToken.None);
-        var rules = RuleSet.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
+        var rules = RuleCompiler.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
         _gateways.Expect("ENT", "gw01", _time.GetUtcNow().ToUnixTimeMilliseconds());
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero, GatewaySilentAfter = TimeSpan.FromSeconds(30) },

@@ -8,8 +8,8 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
@@ -49,7 +49,7 @@ public sealed class LateDataTests : IAsyncLifetime
         _journal = new AlarmJournal(Path.Combine(_folder, "alarms.db"));
         _deadLetters = new DeadLetterStore(Path.Combine(_folder, "dl.db"), _time);
         await _deadLetters.StartAsync(CancellationToken.None);
-        var rules = RuleSet.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
+        var rules = RuleCompiler.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero, LateDataSettle = TimeSpan.FromSeconds(2) },
             TelemetryDecoderOptions.Default, _time, new NullStore(), ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,

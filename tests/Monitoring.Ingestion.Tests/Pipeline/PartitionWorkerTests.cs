@@ -5,8 +5,8 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
@@ -45,7 +45,7 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
         _deadLetters = new DeadLetterStore(Path.Combine(_folder, "dl.db"), TimeProvider.System);
         await _deadLetters.StartAsync(CancellationToken.None);
         var site = SiteConfigurationParser.Parse(Site, "test.yaml");
-        var rules = RuleSet.Compile([site.Site!]).RuleSet!;
+        var rules = RuleCompiler.Compile([site.Site!]).RuleSet!;
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero },
             TelemetryDecoderOptions.Default,

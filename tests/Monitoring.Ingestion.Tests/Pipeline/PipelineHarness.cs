@@ -11,8 +11,8 @@ using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Hosting;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
+using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
@@ -83,7 +83,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ReplayOnStart = _options.ReplayOnStart,
         };
         var compile = new RuleSetOptions { ClockSkewLimit = options.ClockSkewLimit };
-        Rules = new RuleSetHolder(RuleSet.Compile([SiteConfigurationParser.Parse(_site, "test.yaml").Site!], compile).RuleSet!);
+        Rules = new RuleSetHolder(RuleCompiler.Compile([SiteConfigurationParser.Parse(_site, "test.yaml").Site!], compile).RuleSet!);
         Alarms = new AlarmTracker(Time);
         Gateways = new GatewayRegistry();
         _pipeline = new IngestionPipeline(new PipelineDependencies(

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Monitoring.Contracts;
 using Monitoring.Rules.Configuration;
-using Monitoring.Rules.Evaluation;
 
-namespace Monitoring.Rules.Presets;
+namespace Monitoring.Rules.Compilation.Presets;
 
 /// <summary>A signal a preset reads; optional roles add parts (a gate, an actuation check) only when bound.</summary>
 public sealed record PresetRole(string Name, bool Required, string Description);

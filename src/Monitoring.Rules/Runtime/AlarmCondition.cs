@@ -1,6 +1,6 @@
 using Monitoring.Contracts;
 
-namespace Monitoring.Rules.Evaluation;
+namespace Monitoring.Rules.Runtime;
 
 /// <summary>
 /// One alarm that a compiled rule can raise for one source: for a limit rule, one stage (HH, H, L or LL)

@@ -1,4 +1,4 @@
-namespace Monitoring.Rules.Evaluation;
+namespace Monitoring.Rules.Runtime;
 
 /// <summary>One threshold of a staged rule: high stages are in alarm at derived &gt;= setpoint, low stages at &lt;= setpoint.</summary>
 internal readonly record struct StageSpec(AlarmCondition Condition, double Setpoint, bool High);
@@ -9,27 +9,28 @@ internal readonly record struct StageSpec(AlarmCondition Condition, double Setpo
 /// </summary>
 internal abstract class StagedRule : GatewayRule
 {
-    private readonly double[] _setpoints;
-    private readonly bool[] _high;
-    private readonly double _deadband;
+    private readonly Threshold[] _thresholds;
     private readonly long _onDelayMs;
     private readonly long _offDelayMs;
+    /// <summary>The value of the last evaluation: what a delay maturing on the timer carries (sample and hold).</summary>
+    private double _lastValue;
 
     protected StagedRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs)
         : base(ToStates(stages), signals, gate)
     {
-        _setpoints = new double[stages.Length];
-        _high = new bool[stages.Length];
+        _thresholds = new Threshold[stages.Length];
         for (var i = 0; i < stages.Length; i++)
         {
-            _setpoints[i] = stages[i].Setpoint;
-            _high[i] = stages[i].High;
+            var (_, setpoint, high) = stages[i];
+            _thresholds[i] = new Threshold(setpoint, high, high ? setpoint - deadband : setpoint + deadband);
         }
 
-        _deadband = deadband;
         _onDelayMs = onDelayMs;
         _offDelayMs = offDelayMs;
     }
+
+    /// <summary>A stage's setpoint and the value beyond its deadband (high: below it, low: above it) from which it may clear.</summary>
+    private readonly record struct Threshold(double Setpoint, bool High, double ClearBeyond);
 
     private static ConditionState[] ToStates(StageSpec[] stages)
     {
@@ -78,44 +79,75 @@ internal abstract class StagedRule : GatewayRule
             Evaluate(now, table, fromReading: false, transitions);
         }
 
-        for (var i = 0; i < States.Length; i++)
-        {
-            States[i].Mature(now, _onDelayMs, _offDelayMs, transitions);
-        }
-    }
-
-    private void Evaluate(long nowMs, SignalTable table, bool fromReading, List<AlarmTransition> transitions)
-    {
-        if (!TryCompute(nowMs, table, fromReading, out var derived))
+        if (DelaysHeld(table))
         {
             return;
         }
 
-        var value = Reported(derived, table);
-        var armed = IsArmed(table);
-        LastArmed = armed;
         for (var i = 0; i < States.Length; i++)
         {
-            var setpoint = _setpoints[i];
-            var inAlarm = _high[i] ? derived >= setpoint : derived <= setpoint;
+            States[i].Mature(now, _onDelayMs, _offDelayMs, _lastValue, transitions);
+        }
+    }
+
+    /// <summary>
+    /// Whether a delay being counted must not mature on the timer now. A bad reading neither advances nor breaks a
+    /// delay (docs/rules.md), so a delay does not mature through one either: sample and hold holds a good value only.
+    /// </summary>
+    protected virtual bool DelaysHeld(SignalTable table) => false;
+
+    private void Evaluate(long nowMs, SignalTable table, bool fromReading, List<AlarmTransition> transitions)
+    {
+        if (TryCompute(nowMs, table, fromReading, out var derived))
+        {
+            Apply(nowMs, derived, Reported(derived, table), table, transitions);
+        }
+    }
+
+    /// <summary>Steps every stage on the derived number (<paramref name="value"/> is what a transition carries).</summary>
+    protected void Apply(long nowMs, double derived, double value, SignalTable table, List<AlarmTransition> transitions)
+    {
+        var armed = IsArmed(table);
+        LastArmed = armed;
+        _lastValue = value;
+        var states = States;
+        var thresholds = _thresholds;
+        for (var i = 0; i < thresholds.Length; i++)
+        {
+            ref var state = ref states[i];
+            var threshold = thresholds[i];
+            var inAlarm = threshold.High ? derived >= threshold.Setpoint : derived <= threshold.Setpoint;
             if (!armed)
             {
                 CountSuppressed(inAlarm);
-                States[i].Disarm(inAlarm, nowMs, value, transitions);
+                state.Disarm(inAlarm, nowMs, value, transitions);
                 continue;
             }
 
-            var clearOk = _high[i] ? derived < setpoint - _deadband : derived > setpoint + _deadband;
-            States[i].Step(inAlarm, clearOk, nowMs, value, _onDelayMs, _offDelayMs, transitions);
+            var clearOk = threshold.High ? derived < threshold.ClearBeyond : derived > threshold.ClearBeyond;
+            state.Step(inAlarm, clearOk, nowMs, value, _onDelayMs, _offDelayMs, transitions);
         }
     }
 }
 
-/// <summary>Stages on one signal's value (a limit with mode gating), or on its mismatch with an expected state.</summary>
+/// <summary>
+/// Stages on one signal's value, or on its mismatch with an expected state: every limit, declared on a point or on the
+/// gateway (with or without a mode gate), and every state rule.
+/// </summary>
 internal sealed class ValueRule(StageSpec[] stages, int[] signals, ModeGate? gate, double deadband, long onDelayMs, long offDelayMs, double? expected)
     : StagedRule(stages, signals, gate, deadband, onDelayMs, offDelayMs)
 {
     private readonly int _signal = signals[0];
+
+    /// <summary>The per-reading path of every limit: computed here rather than through the two virtual hooks.</summary>
+    public override void OnReading(int signal, long timestampMs, SignalTable table, List<AlarmTransition> transitions)
+    {
+        if (table.HasValue[_signal])
+        {
+            var value = table.Value[_signal];
+            Apply(timestampMs, expected is { } e ? Math.Abs(value - e) : value, value, table, transitions);
+        }
+    }
 
     protected override bool TryCompute(long nowMs, SignalTable table, bool fromReading, out double derived)
     {
@@ -131,6 +163,8 @@ internal sealed class ValueRule(StageSpec[] stages, int[] signals, ModeGate? gat
     }
 
     protected override double Reported(double derived, SignalTable table) => table.Value[_signal];
+
+    protected override bool DelaysHeld(SignalTable table) => table.Bad[_signal];
 }
 
 /// <summary>a − b (or 100·(a − b)/a), or a / b, from the latest values of two signals of the gateway.</summary>
@@ -251,6 +285,8 @@ internal sealed class DeviationRule(StageSpec[] stages, int[] signals, ModeGate?
     }
 
     protected override double Reported(double derived, SignalTable table) => table.Value[_signal];
+
+    protected override bool DelaysHeld(SignalTable table) => table.Bad[_signal];
 }
 
 /// <summary>How many inputs are at or above their setpoint (k-out-of-n voting). Missing or bad inputs do not vote.</summary>

@@ -1,59 +1,9 @@
 using System.Globalization;
 using Monitoring.Contracts;
 using Monitoring.Rules.Configuration;
+using Monitoring.Rules.Runtime;
 
-namespace Monitoring.Rules.Evaluation;
-
-/// <summary>The <c>type:</c> words of gateway rules and their signal roles (docs/rules.md lists their parameters).</summary>
-public static class RuleTypes
-{
-    public const string Limit = "limit";
-    public const string State = "state";
-    public const string Difference = "difference";
-    public const string Ratio = "ratio";
-    public const string Deviation = "deviation";
-    public const string RateOfChange = "rateOfChange";
-    public const string CountInWindow = "countInWindow";
-    public const string Voting = "voting";
-    public const string CauseEffect = "causeEffect";
-    public const string NoData = "noData";
-    public const string SensorHealth = "sensorHealth";
-    public const string SetpointCheck = "setpointCheck";
-
-    public static IReadOnlyList<string> All { get; } =
-        [Limit, State, Difference, Ratio, Deviation, RateOfChange, CountInWindow, Voting, CauseEffect, NoData, SensorHealth, SetpointCheck];
-
-    private static readonly string[] Inputs = ["input1", "input2", "input3", "input4", "input5", "input6", "input7", "input8"];
-    private static readonly string[] Effects = ["effect1", "effect2", "effect3", "effect4"];
-
-    /// <summary>The signal roles of a rule type, in key order (the first bound one names the alarm key).</summary>
-    public static IReadOnlyList<string> Roles(string type) => type switch
-    {
-        Limit or State or Deviation or RateOfChange or CountInWindow or NoData or SensorHealth => type == Deviation ? ["value", "reset"] : ["value"],
-        Difference or Ratio => ["a", "b"],
-        Voting => Inputs,
-        CauseEffect => ["cause", .. Effects],
-        _ => [],
-    };
-
-    internal static readonly string[] StageParameters = ["hh", "h", "l", "ll", "deadband", "onDelay", "offDelay"];
-
-    public static IReadOnlyList<string> Parameters(string type) => type switch
-    {
-        Limit or Ratio => StageParameters,
-        Difference => [.. StageParameters, "percent"],
-        State => ["expected", "onDelay", "offDelay"],
-        Deviation => [.. StageParameters, "reference", "learnFor"],
-        RateOfChange => ["window", "fallPercent", "risePercent", "fallRate", "riseRate", "onDelay", "offDelay", "samples"],
-        CountInWindow => ["window", "count", "counter", "offDelay", "samples"],
-        Voting => ["setpoint", "votes", "onDelay", "offDelay"],
-        CauseEffect => ["within", "causeAbove", "causeBelow", "effectAbove", "latch"],
-        NoData => ["timeout", "period", "minimum"],
-        SensorHealth => ["badFor", "rangeLow", "rangeHigh", "flatFor", "flatTolerance"],
-        SetpointCheck => ["setpoint", "maximum", "minimum"],
-        _ => [],
-    };
-}
+namespace Monitoring.Rules.Compilation;
 
 /// <summary>One typed rule to compile: a plain gateway rule, or one part of a preset instance.</summary>
 internal sealed record RulePart(
@@ -413,7 +363,8 @@ internal sealed class GatewayRuleCompiler(
         return rules;
     }
 
-    private static long Ms(TimeSpan t) => (long)Math.Ceiling(t.TotalMilliseconds);
+    /// <summary>Rounded up: an on-delay of 0.5 ms must still wait, not fire at once.</summary>
+    internal static long Ms(TimeSpan t) => (long)Math.Ceiling(t.TotalMilliseconds);
 
     private static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -657,14 +608,8 @@ internal sealed class GatewayRuleCompiler(
         {
             var g = given[i];
             var limit = shownLimit?.Invoke(g.Value) ?? g.Value;
-            var (zh, en) = g.Stage switch
-            {
-                "HH" => ("高高报警", "high-high"),
-                "H" => ("高报警", "high"),
-                "L" => ("低报警", "low"),
-                _ => ("低低报警", "low-low"),
-            };
-            var bound = string.Create(CultureInfo.InvariantCulture, $"{(g.High ? "≥" : "≤")} {limit} {unit}").TrimEnd();
+            var (zh, en) = LimitStages.Words(g.Stage);
+            var bound = LimitStages.Bound(g.Stage, limit, unit);
             stages[i] = new StageSpec(Condition(own, g.Stage, g.Level, limit, unit, bound, zh, en, stageFixedLevel: true), g.Value, g.High);
         }
 

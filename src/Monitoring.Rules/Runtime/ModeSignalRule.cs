@@ -1,13 +1,19 @@
 using Monitoring.Contracts;
 using Monitoring.Rules.Configuration;
 
-namespace Monitoring.Rules.Evaluation;
+namespace Monitoring.Rules.Runtime;
 
 /// <summary>Rule ids of the conditions the library adds by itself (not configured): they cannot clash with a configured id.</summary>
 public static class DiagnosticRuleIds
 {
     /// <summary>A gate signal is bad, stale or never seen: the rules it gates are kept armed (<see cref="ModeGate"/>).</summary>
     public const string ModeSignalUnavailable = "MODE_SIGNAL_UNAVAILABLE";
+
+    /// <summary>
+    /// The gateway's clock is off the server's by more than the configured limit (<see cref="Configuration.RuleSetOptions.ClockSkewLimit"/>):
+    /// every configured gateway has this condition; the service raises and clears it from its estimate of the gateway's clock.
+    /// </summary>
+    public const string GatewayClockSkew = "GATEWAY_CLOCK_SKEW";
 }
 
 /// <summary>

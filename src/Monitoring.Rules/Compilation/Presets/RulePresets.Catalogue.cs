@@ -1,8 +1,7 @@
 using System.Globalization;
 using Monitoring.Contracts;
-using Monitoring.Rules.Evaluation;
 
-namespace Monitoring.Rules.Presets;
+namespace Monitoring.Rules.Compilation.Presets;
 
 // The catalogue. Setpoint defaults are [E] engineering estimates or [S] sourced values from shared/domain
 // sections 4 and 7: editable defaults, never legal thresholds. Where the domain notes mark an article's item

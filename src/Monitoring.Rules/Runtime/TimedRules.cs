@@ -1,4 +1,4 @@
-namespace Monitoring.Rules.Evaluation;
+namespace Monitoring.Rules.Runtime;
 
 /// <summary>
 /// Cause → expected effect within a deadline (actuation verification): once the cause signal reaches its

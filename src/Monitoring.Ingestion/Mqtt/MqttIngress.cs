@@ -127,40 +127,10 @@ internal sealed partial class MqttIngress : IAsyncDisposable
         if (!_accepting)
             return;
 
-        var payload = message.Payload;
-        var head = HeadOf(payload);
-        if (!TelemetryTopic.TryParse(topic, _options.TopicRoot, out var enterprise, out var gateway, out var kind))
-        {
-            _pipeline.RejectTopic(topic, head);
-            await e.AcknowledgeAsync(CancellationToken.None);
-            return;
-        }
-
-        if (_pipeline.RejectIfOversized(topic, enterprise, gateway, payload.Length, head))
-        {
-            await e.AcknowledgeAsync(CancellationToken.None);
-            return;
-        }
-
         var acknowledger = message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? null : new Acknowledger(e);
-        var inbound = new InboundMessage(topic, enterprise, gateway, kind, payload, acknowledger, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        try
-        {
-            await _pipeline.EnqueueAsync(inbound, _stopping.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
-        {
-            // Stopping: not acknowledged, so the broker redelivers it to the next run.
-            inbound.ReleasePayload();
-            IngestionMetrics.AddPipelineQueued(-1);
-        }
-    }
-
-    private static byte[] HeadOf(ReadOnlySequence<byte> payload)
-    {
-        // Kept for the dead-letter store when a message is refused before decoding.
-        var length = (int)Math.Min(payload.Length, 4096);
-        return payload.Slice(0, length).ToArray();
+        var admission = await _pipeline.AdmitAsync(topic, message.Payload, acknowledger, _time.GetUtcNow().ToUnixTimeMilliseconds(), _stopping.Token);
+        if (admission == Admission.Rejected)
+            await e.AcknowledgeAsync(CancellationToken.None);
     }
 
     private static void OnBrokerStatistic(string topic, ReadOnlySequence<byte> payload)

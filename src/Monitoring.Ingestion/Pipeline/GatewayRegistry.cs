@@ -1,22 +1,82 @@
 using System.Collections.Concurrent;
+using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 
 /// <summary>
-/// What the service knows of each gateway that has spoken: last seen, status, sequence accounting,
-/// rejections. Written by the partition worker that owns the gateway; read by the API.
+/// What the service knows of each gateway that has spoken or is configured: last seen, status, sequence
+/// accounting, rejections. Written by the partition worker that owns the gateway; read by the API. Keyed by
+/// <c>enterprise/gateway</c>, the part of the MQTT topic that names the gateway, so the intake finds a known
+/// gateway from the topic without allocating (<see cref="Resolve"/>).
 /// </summary>
 internal sealed class GatewayRegistry(TimeSpan clockWindow)
 {
-    private readonly ConcurrentDictionary<(string Enterprise, string Gateway), GatewayState> _gateways = new();
-    private readonly Func<(string Enterprise, string Gateway), TimeSpan, GatewayState> _create = static (key, window) => new GatewayState(key.Enterprise, key.Gateway, new GatewayClock(window));
+    private readonly ConcurrentDictionary<string, GatewayState> _gateways = new(StringComparer.Ordinal);
+    private readonly Lock _adding = new();
+    private int _partitions = 1;
+    // Per partition, the gateways it owns: copied on write (a gateway is added rarely, read every second).
+    private GatewayState[][] _owned = [[]];
 
     public GatewayRegistry()
         : this(new PipelineOptions().ClockWindow)
     {
     }
 
-    public GatewayState Get(string enterprise, string gateway) => _gateways.GetOrAdd((enterprise, gateway), _create, clockWindow);
+    /// <summary>
+    /// Sets how many partitions share the gateways (<see cref="Partitioning"/>): the pipeline calls it once as it is
+    /// built, so that each gateway knows its partition and each partition its gateways (<see cref="OwnedBy"/>).
+    /// </summary>
+    public void UsePartitions(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        lock (_adding)
+        {
+            _partitions = partitions;
+            var owned = new List<GatewayState>[partitions];
+            for (var i = 0; i < partitions; i++)
+                owned[i] = [];
+            foreach (var state in _gateways.Values)
+            {
+                state.Partition = Partitioning.Of(state.Enterprise, state.Gateway, partitions);
+                owned[state.Partition].Add(state);
+            }
+
+            Volatile.Write(ref _owned, [.. owned.Select(list => list.ToArray())]);
+        }
+    }
+
+    public GatewayState Get(string enterprise, string gateway)
+        => _gateways.TryGetValue(string.Concat(enterprise, "/", gateway), out var state) ? state : Add(enterprise, gateway);
+
+    /// <summary>The gateway named by two parts of a topic; allocates nothing once the gateway is known.</summary>
+    /// <param name="id">The topic's <c>enterprise/gateway</c> part.</param>
+    /// <param name="enterpriseLength">Length of its enterprise part.</param>
+    public GatewayState Resolve(ReadOnlySpan<char> id, int enterpriseLength)
+        => _gateways.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var state)
+            ? state
+            : Add(new string(id[..enterpriseLength]), new string(id[(enterpriseLength + 1)..]));
+
+    private GatewayState Add(string enterprise, string gateway)
+    {
+        var key = string.Concat(enterprise, "/", gateway);
+        lock (_adding)
+        {
+            if (_gateways.TryGetValue(key, out var known))
+                return known;
+            var state = new GatewayState(enterprise, gateway, new GatewayClock(clockWindow))
+            {
+                Partition = Partitioning.Of(enterprise, gateway, _partitions),
+            };
+            var owned = (GatewayState[][])_owned.Clone();
+            owned[state.Partition] = [.. owned[state.Partition], state];
+            Volatile.Write(ref _owned, owned);
+            _gateways[key] = state;
+            return state;
+        }
+    }
+
+    /// <summary>The gateways partition <paramref name="partition"/> owns (its timers run over these only).</summary>
+    public IReadOnlyList<GatewayState> OwnedBy(int partition) => Volatile.Read(ref _owned)[partition];
 
     /// <summary>Registers a configured gateway before it has spoken, so that its silence is noticed too.</summary>
     public void Expect(string enterprise, string gateway, long sinceMs) => Get(enterprise, gateway).LastSeenAtMs = sinceMs;
@@ -24,7 +84,7 @@ internal sealed class GatewayRegistry(TimeSpan clockWindow)
     /// <summary>As <see cref="Expect"/>, for a gateway not known yet (a reload must not reset the last-seen time of known ones).</summary>
     public void ExpectIfUnknown(string enterprise, string gateway, long sinceMs)
     {
-        if (!_gateways.ContainsKey((enterprise, gateway)))
+        if (!_gateways.ContainsKey(string.Concat(enterprise, "/", gateway)))
             Expect(enterprise, gateway, sinceMs);
     }
 
@@ -41,6 +101,27 @@ internal sealed class GatewayState(string enterprise, string gateway, GatewayClo
 
     public string Enterprise { get; } = enterprise;
     public string Gateway { get; } = gateway;
+
+    /// <summary>The partition that owns the gateway (set by the registry, <see cref="Partitioning"/>).</summary>
+    public int Partition { get; set; }
+
+    private RuleSet? _rulesOf;
+    private GatewayRules? _rules;
+
+    /// <summary>
+    /// The gateway's rules in <paramref name="ruleSet"/>, or null when no site configures it: looked up once per rule
+    /// set (a reload brings a new one), not per message. Called by the owning worker only.
+    /// </summary>
+    public GatewayRules? RulesIn(RuleSet ruleSet)
+    {
+        if (!ReferenceEquals(_rulesOf, ruleSet))
+        {
+            _rules = ruleSet.FindGateway(Enterprise, Gateway);
+            _rulesOf = ruleSet;
+        }
+
+        return _rules;
+    }
 
     /// <summary>The gateway's own clock, estimated from its messages: what "live" and "in the future" are judged against.</summary>
     public GatewayClock Clock { get; } = clock;

@@ -12,11 +12,10 @@ internal sealed class InboundMessage : WorkItem
 {
     private byte[]? _buffer;
 
-    public InboundMessage(string topic, string enterprise, string gateway, TopicKind kind, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs)
+    public InboundMessage(string topic, GatewayState state, TopicKind kind, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs)
     {
         Topic = topic;
-        Enterprise = enterprise;
-        Gateway = gateway;
+        State = state;
         Kind = kind;
         Acknowledger = acknowledger;
         ReceivedAtMs = receivedAtMs;
@@ -26,14 +25,14 @@ internal sealed class InboundMessage : WorkItem
     }
 
     public string Topic { get; }
-    public string Enterprise { get; }
-    public string Gateway { get; }
+    public string Enterprise => State.Enterprise;
+    public string Gateway => State.Gateway;
     public TopicKind Kind { get; }
     public int Length { get; }
     public long ReceivedAtMs { get; }
 
-    /// <summary>The gateway's state, looked up once at intake (which counts the message as queued for it) and used by the worker.</summary>
-    public GatewayState? State { get; set; }
+    /// <summary>The gateway's state, found once at intake from the topic (<see cref="IngestionPipeline.AdmitAsync"/>) and used by the worker.</summary>
+    public GatewayState State { get; }
 
     /// <summary>Null for QoS 0 messages: nothing to acknowledge.</summary>
     public IMessageAcknowledger? Acknowledger { get; }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Threading.Channels;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
@@ -20,32 +22,54 @@ internal sealed record PipelineDependencies(
     DeadLetterStore DeadLetters,
     GatewayRegistry Gateways,
     RuleSetHolder RuleSets,
-    ILogger Logger);
+    ILogger Logger,
+    string TopicRoot = TelemetryTopic.DefaultRoot)
+{
+    public Rejections Rejections { get; } = new(DeadLetters, Time);
+}
+
+/// <summary>What became of a message offered to the pipeline (<see cref="IngestionPipeline.AdmitAsync"/>).</summary>
+internal enum Admission
+{
+    /// <summary>Queued for its partition: the worker acknowledges it once what it carries is durable.</summary>
+    Queued,
+    /// <summary>Refused before decoding (topic, size): recorded (<see cref="Rejections"/>); the caller acknowledges it now.</summary>
+    Rejected,
+    /// <summary>The service is stopping: not acknowledged, so the broker redelivers it to the next run.</summary>
+    Stopping,
+}
 
 /// <summary>
-/// The partitioned intake: routes each message to the worker that owns its gateway, through a
-/// bounded queue. When a queue is full the caller (the MQTT receive loop) waits: MQTT has no
-/// back-pressure to publishers, but the broker is built to hold messages while we catch up.
+/// The partitioned intake: decides whether a message is admitted (its topic names a gateway, its size is within the
+/// limit), finds the gateway's state once, and routes the message to the worker that owns the gateway through a
+/// bounded queue. When a queue is full the caller (the MQTT receive loop) waits: MQTT has no back-pressure to
+/// publishers, but the broker is built to hold messages while we catch up.
 /// </summary>
 internal sealed class IngestionPipeline
 {
+    /// <summary>How much of a payload refused before decoding is kept as its dead letter.</summary>
+    private const int RefusedHeadBytes = 4096;
+
     private readonly PartitionWorker[] _workers;
     private readonly Task[] _running;
     private readonly TelemetryDecoderOptions _decoderOptions;
-    private readonly DeadLetterStore _deadLetters;
+    private readonly Rejections _rejections;
     private readonly TimeProvider _time;
     private readonly GatewayRegistry _gateways;
+    private readonly string _topicRoot;
     private CancellationTokenSource? _hardStop;
     private ITimer? _ticker;
 
     public IngestionPipeline(PipelineDependencies deps)
     {
         _decoderOptions = deps.DecoderOptions;
-        _deadLetters = deps.DeadLetters;
+        _rejections = deps.Rejections;
         _time = deps.Time;
         _gateways = deps.Gateways;
+        _topicRoot = deps.TopicRoot;
         _workers = new PartitionWorker[deps.Options.Partitions];
         _running = new Task[_workers.Length];
+        _gateways.UsePartitions(_workers.Length);
         for (var i = 0; i < _workers.Length; i++)
             _workers[i] = new PartitionWorker(i, deps);
     }
@@ -63,42 +87,58 @@ internal sealed class IngestionPipeline
     }
 
     /// <summary>
-    /// Hands a message to its partition. Rejects oversized payloads before copying them.
-    /// Completes when the message is queued (possibly after waiting for room).
+    /// The one way in for an MQTT message. A topic that names no gateway, or a payload over the size limit, is refused
+    /// here, before its payload is copied; otherwise the message is queued for the worker that owns its gateway
+    /// (possibly after waiting for room). Allocates nothing per message but the message itself and its pooled copy.
     /// </summary>
-    public ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken)
+    /// <param name="acknowledger">Null for QoS 0: nothing to acknowledge.</param>
+    public async ValueTask<Admission> AdmitAsync(string topic, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs, CancellationToken cancellationToken)
+    {
+        if (!TelemetryTopic.TryParse(topic.AsSpan(), _topicRoot.AsSpan(), out var enterprise, out var gateway, out var kind))
+        {
+            _rejections.Record(RejectReason.InvalidTopic, topic, null, null, null, Head(payload));
+            return Admission.Rejected;
+        }
+
+        // Enterprise and gateway ids contain no '/': "enterprise/gateway" is one stretch of the topic.
+        var (from, enterpriseLength) = enterprise.GetOffsetAndLength(topic.Length);
+        var to = gateway.End.GetOffset(topic.Length);
+        var state = _gateways.Resolve(topic.AsSpan(from, to - from), enterpriseLength);
+        if (payload.Length > _decoderOptions.MaxPayloadBytes)
+        {
+            _rejections.Record(RejectReason.TooLarge, topic, state,
+                $"{payload.Length} bytes, limit {_decoderOptions.MaxPayloadBytes}; first bytes kept", null, Head(payload));
+            return Admission.Rejected;
+        }
+
+        var message = new InboundMessage(topic, state, kind, payload, acknowledger, receivedAtMs);
+        try
+        {
+            await EnqueueAsync(message, cancellationToken);
+            return Admission.Queued;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            message.ReleasePayload();
+            IngestionMetrics.AddPipelineQueued(-1);
+            state.MessageTaken();
+            return Admission.Stopping;
+        }
+    }
+
+    private static byte[] Head(ReadOnlySequence<byte> payload) => payload.Slice(0, Math.Min(payload.Length, RefusedHeadBytes)).ToArray();
+
+    private ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         IngestionMetrics.MessagesReceived.Add(1, new KeyValuePair<string, object?>("kind", message.Kind == TopicKind.Status ? "status" : "telemetry"));
         IngestionMetrics.AddPipelineQueued(1);
-        message.State = _gateways.Get(message.Enterprise, message.Gateway);
         message.State.MessageQueued();
-        var writer = _workers[PartitionOf(message.Enterprise, message.Gateway)].Writer;
+        var writer = _workers[message.State.Partition].Writer;
         if (writer.TryWrite(message))
             return ValueTask.CompletedTask;
 
         IngestionMetrics.IntakeBlocked.Add(1);
         return writer.WriteAsync(message, cancellationToken);
-    }
-
-    /// <summary>True when the payload is over the size limit; the caller acknowledges it without queueing it.</summary>
-    public bool RejectIfOversized(string topic, string? enterprise, string? gateway, long length, ReadOnlySpan<byte> head)
-    {
-        if (length <= _decoderOptions.MaxPayloadBytes)
-            return false;
-
-        var reason = RejectReasons.Name(RejectReason.TooLarge);
-        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        _deadLetters.Enqueue(new DeadLetter(_time.GetUtcNow(), topic, enterprise, gateway, reason,
-            $"{length} bytes, limit {_decoderOptions.MaxPayloadBytes}; first bytes kept", null, System.Text.Encoding.UTF8.GetString(head)));
-        return true;
-    }
-
-    /// <summary>A message on a topic that does not follow the contract: counted, kept, acknowledged.</summary>
-    public void RejectTopic(string topic, ReadOnlySpan<byte> head)
-    {
-        var reason = RejectReasons.Name(RejectReason.InvalidTopic);
-        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        _deadLetters.Enqueue(new DeadLetter(_time.GetUtcNow(), topic, null, null, reason, null, null, System.Text.Encoding.UTF8.GetString(head)));
     }
 
     /// <summary>Stops intake and lets every worker write and acknowledge what it has read.</summary>

@@ -168,8 +168,7 @@ internal sealed partial class PartitionWorker
     {
         IngestionMetrics.AddPipelineQueued(-1);
         var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Set by IngestionPipeline.EnqueueAsync, the only way in.
-        var gateway = message.State!;
+        var gateway = message.State;
         gateway.MessageTaken();
         gateway.LastSeenAtMs = nowMs;
         gateway.Messages++;
@@ -193,21 +192,16 @@ internal sealed partial class PartitionWorker
     private void ProcessTelemetry(InboundMessage message, GatewayState gateway, long nowMs)
     {
         var batchCountBefore = _batchCount;
-        var ruleSet = _deps.RuleSets.Current;
-        var rules = ruleSet.FindGateway(message.Enterprise, message.Gateway);
+        var rules = gateway.RulesIn(_deps.RuleSets.Current);
         _messageNewestMs = long.MinValue;
         var visitor = new TelemetryVisitor(this, message, gateway, rules, nowMs);
         // Judged against the gateway's own clock as well as the server's: no clock error rejects its live data.
         var result = TelemetryDecoder.Decode(message.Payload, nowMs, gateway.Clock.GatewayNowMs(nowMs), _deps.DecoderOptions, ref visitor);
 
-        if (result.MessageRejection is { } reason)
-        {
-            var name = RejectReasons.Name(reason);
-            IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", name));
-            gateway.CountRejection(name);
-            if (reason != RejectReason.NoValidPoints)
-                DeadLetter(message, name, detail: null, pointIndex: null, message.Payload);
-        }
+        if (result.MessageRejection is RejectReason.NoValidPoints)
+            Rejections.Count(RejectReasons.Name(RejectReason.NoValidPoints), gateway);
+        else if (result.MessageRejection is { } reason)
+            _deps.Rejections.Record(reason, message.Topic, gateway, detail: null, pointIndex: null, message.Payload);
 
         if (result.Envelope.Seq is { } seq && !result.IsRejected)
         {
@@ -276,9 +270,7 @@ internal sealed partial class PartitionWorker
     {
         if (!GatewayStatusPayload.TryParse(message.Payload, out var report, out var error))
         {
-            IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", "invalid_status"));
-            gateway.CountRejection("invalid_status");
-            DeadLetter(message, "invalid_status", error, null, message.Payload);
+            _deps.Rejections.Record(Rejections.InvalidStatus, message.Topic, gateway, error, null, message.Payload);
             return;
         }
 
@@ -316,11 +308,10 @@ internal sealed partial class PartitionWorker
     private void DetectSilentGateways(long nowMs)
     {
         var silentAfterMs = (long)_deps.Options.GatewaySilentAfter.TotalMilliseconds;
-        foreach (var gateway in _deps.Gateways.All())
+        foreach (var gateway in _deps.Gateways.OwnedBy(Index))
         {
             if (gateway.Silent || nowMs - gateway.LastSeenAtMs < silentAfterMs
-                || string.Equals(gateway.Status, GatewayStates.Offline, StringComparison.Ordinal)
-                || Partitioning.Of(gateway.Enterprise, gateway.Gateway, _deps.Options.Partitions) != Index)
+                || string.Equals(gateway.Status, GatewayStates.Offline, StringComparison.Ordinal))
                 continue;
             gateway.Silent = true;
             ReportGatewayState(gateway, GatewayStates.Silent, nowMs, nowMs);
@@ -401,21 +392,26 @@ internal sealed partial class PartitionWorker
     private void TickRules(long nowMs)
     {
         var ruleSet = _deps.RuleSets.Current;
-        var raiseStatic = !ReferenceEquals(_staticChecksDoneFor, ruleSet);
-        foreach (var gatewayRules in ruleSet.Gateways)
+        var raiseStatic = !ReferenceEquals(_ownedRulesOf, ruleSet);
+        if (raiseStatic)
         {
-            if (Partitioning.Of(gatewayRules.Enterprise, gatewayRules.Gateway, _deps.Options.Partitions) != Index)
-                continue;
-            var gateway = _deps.Gateways.Get(gatewayRules.Enterprise, gatewayRules.Gateway);
+            // Once per rule set (start, reload): which configured gateways are this partition's.
+            _ownedRules = [.. ruleSet.Gateways
+                .Select(rules => (Rules: rules, State: _deps.Gateways.Get(rules.Enterprise, rules.Gateway)))
+                .Where(owned => owned.State.Partition == Index)];
+            _ownedRulesOf = ruleSet;
+        }
+
+        foreach (var (gatewayRules, gateway) in _ownedRules)
+        {
             Evaluator.Tick(gatewayRules, gateway, nowMs, raiseStatic, _pendingJournal);
             if (raiseStatic)
                 CheckClockSkew(gateway, gatewayRules, nowMs);
         }
-
-        _staticChecksDoneFor = ruleSet;
     }
 
-    private RuleSet? _staticChecksDoneFor;
+    private RuleSet? _ownedRulesOf;
+    private (GatewayRules Rules, GatewayState State)[] _ownedRules = [];
 
     private void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint, InboundMessage message, GatewayState gateway, long? batchTimestampMs)
     {
@@ -424,20 +420,8 @@ internal sealed partial class PartitionWorker
         if (reason == RejectReason.FutureTimestamp && (PointTimestamp(rawPoint) ?? batchTimestampMs) is { } ts && ts > _messageNewestMs)
             _messageNewestMs = ts;
 
-        var name = RejectReasons.Name(reason);
-        IngestionMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", name));
-        gateway.CountRejection(name);
-        DeadLetter(message, name, detail: null, pointIndex: index, rawPoint);
+        _deps.Rejections.Record(reason, message.Topic, gateway, detail: null, pointIndex: index, rawPoint);
     }
-
-    private void DeadLetter(InboundMessage message, string reason, string? detail, int? pointIndex, ReadOnlySpan<byte> raw)
-    {
-        _deps.DeadLetters.Enqueue(new DeadLetter(
-            _deps.Time.GetUtcNow(), message.Topic, message.Enterprise, message.Gateway, reason, detail, pointIndex,
-            Encoding.UTF8.GetString(raw.Length > DeadLetterRawLimit ? raw[..DeadLetterRawLimit] : raw)));
-    }
-
-    private const int DeadLetterRawLimit = 64 * 1024;
 
     /// <summary>The <c>ts</c> of a point's JSON text, if it has a valid one (rare path: future-rejected points only).</summary>
     private static long? PointTimestamp(ReadOnlySpan<byte> rawPoint)

@@ -76,7 +76,7 @@ public sealed class GatewaySilenceTests : IAsyncLifetime
 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var payload = Encoding.UTF8.GetBytes($$"""{"ts":{{now}},"points":[{"tag":"X","v":1}]}""");
-        await _pipeline.EnqueueAsync(new InboundMessage("mon/v1/ENT/gw01/telemetry", "ENT", "gw01", TopicKind.Telemetry, new ReadOnlySequence<byte>(payload), null, now), CancellationToken.None);
+        Assert.Equal(Admission.Queued, await _pipeline.AdmitAsync("mon/v1/ENT/gw01/telemetry", new ReadOnlySequence<byte>(payload), null, now, CancellationToken.None));
 
         Assert.True(await _signal.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None), "no journal commit after data resumed");
         var events = await StatusEventsAsync();

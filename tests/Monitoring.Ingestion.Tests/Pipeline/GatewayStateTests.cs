@@ -76,4 +76,59 @@ public sealed class GatewayStateTests
         Assert.Equal(100, registry.Get("ENT", "gw01").LastSeenAtMs);
         Assert.Equal(500, registry.Get("ENT", "gw02").LastSeenAtMs);
     }
+
+    [Fact]
+    public void Resolve_FromTheTopicsGatewayPart_FindsTheSameStateAsGet_AndAllocatesNothingOnceKnown()
+    {
+        var registry = new GatewayRegistry();
+        var topic = "mon/v1/ENT/gw01/telemetry";
+        var id = topic.AsSpan(7, "ENT/gw01".Length);
+
+        var first = registry.Resolve(id, "ENT".Length);
+        Assert.Same(first, registry.Get("ENT", "gw01"));
+        Assert.Equal(("ENT", "gw01"), (first.Enterprise, first.Gateway));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            Assert.Same(first, registry.Resolve(id, 3));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void UsePartitions_EveryGatewayIsOwnedByExactlyThePartitionItHashesTo_AlsoThoseKnownBefore()
+    {
+        var registry = new GatewayRegistry();
+        registry.Expect("ENT", "before", 0);
+        registry.UsePartitions(4);
+        for (var i = 0; i < 50; i++)
+            registry.Get("ENT", $"gw{i:00}");
+
+        var all = registry.All();
+        Assert.Equal(51, all.Count);
+        foreach (var gateway in all)
+        {
+            var partition = Partitioning.Of(gateway.Enterprise, gateway.Gateway, 4);
+            Assert.Equal(partition, gateway.Partition);
+            for (var p = 0; p < 4; p++)
+                Assert.Equal(p == partition, registry.OwnedBy(p).Contains(gateway));
+        }
+
+        Assert.Equal(51, Enumerable.Range(0, 4).Sum(p => registry.OwnedBy(p).Count));
+    }
+
+    [Fact]
+    public void RulesIn_IsLookedUpOncePerRuleSet_AndAgainForAReloadedOne()
+    {
+        const string Site = "enterprise: ENT\nindustry: steel\ngateways:\n  - id: gw01\n    points:\n      - tag: P\n";
+        static Rules.Runtime.RuleSet Compile() =>
+            Rules.Compilation.RuleCompiler.Compile([Rules.Configuration.SiteConfigurationParser.Parse(Site, "s.yaml").Site!]).RuleSet!;
+        var gateway = NewGateway();
+        var first = Compile();
+        var reloaded = Compile();
+
+        Assert.Same(first.FindGateway("ENT", "gw01"), gateway.RulesIn(first));
+        Assert.Same(gateway.RulesIn(first), gateway.RulesIn(first));
+        Assert.Same(reloaded.FindGateway("ENT", "gw01"), gateway.RulesIn(reloaded));
+        Assert.Null(new GatewayState("ENT", "unconfigured", new GatewayClock(TimeSpan.FromMinutes(10))).RulesIn(first));
+    }
 }

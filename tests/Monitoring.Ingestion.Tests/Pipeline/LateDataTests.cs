@@ -73,7 +73,7 @@ public sealed class LateDataTests : IAsyncLifetime
     {
         var payload = Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $$"""{"seq":{{++_seq}},"ts":{{ts}},"points":[{"tag":"P","v":{{value}}}]}"""));
         var acknowledged = new Acknowledger();
-        await _pipeline.EnqueueAsync(new InboundMessage("mon/v1/ENT/gw01/telemetry", "ENT", "gw01", TopicKind.Telemetry, new ReadOnlySequence<byte>(payload), acknowledged, NowMs), CancellationToken.None);
+        Assert.Equal(Admission.Queued, await _pipeline.AdmitAsync("mon/v1/ENT/gw01/telemetry", new ReadOnlySequence<byte>(payload), acknowledged, NowMs, CancellationToken.None));
         await acknowledged.Done.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -152,16 +152,5 @@ public sealed class LateDataTests : IAsyncLifetime
         }
 
         return await EventsAsync();
-    }
-
-    private sealed class Acknowledger : IMessageAcknowledger
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task AcknowledgeAsync(CancellationToken cancellationToken)
-        {
-            Done.TrySetResult();
-            return Task.CompletedTask;
-        }
     }
 }

@@ -73,9 +73,9 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static InboundMessage Message(string json, IMessageAcknowledger acknowledger) =>
-        new("mon/v1/ENT/gw01/telemetry", "ENT", "gw01", TopicKind.Telemetry, new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), acknowledger,
-            TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+    private async Task SendAsync(string json, IMessageAcknowledger acknowledger) =>
+        Assert.Equal(Admission.Queued, await _pipeline.AdmitAsync("mon/v1/ENT/gw01/telemetry", new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json)), acknowledger,
+            TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), CancellationToken.None));
 
     private static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -83,7 +83,7 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
     public async Task Message_IsAcknowledgedOnlyAfterTheStoreWriteCompleted()
     {
         var ack = new RecordingAcknowledger();
-        await _pipeline.EnqueueAsync(Message($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.2}]}""", ack), CancellationToken.None);
+        await SendAsync($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.2}]}""", ack);
 
         await _store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(ack.Acknowledged.IsCompleted);
@@ -98,7 +98,7 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
     {
         _store.Release();
         var ack = new RecordingAcknowledger(async () => Assert.Single(await _journal.ReadOutboxAsync(10, CancellationToken.None)));
-        await _pipeline.EnqueueAsync(Message($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.1}]}""", ack), CancellationToken.None);
+        await SendAsync($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.1}]}""", ack);
 
         await ack.Acknowledged.WaitAsync(TimeSpan.FromSeconds(10));
         var outbox = await _journal.ReadOutboxAsync(10, CancellationToken.None);
@@ -111,7 +111,7 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
     {
         // The store is gated (never released here until dispose): the alarm must not wait for it.
         var ack = new RecordingAcknowledger();
-        await _pipeline.EnqueueAsync(Message($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.1}]}""", ack), CancellationToken.None);
+        await SendAsync($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.1}]}""", ack);
 
         await _store.WriteStarted.WaitAsync(TimeSpan.FromSeconds(10));
         var outbox = await _journal.ReadOutboxAsync(10, CancellationToken.None);
@@ -126,7 +126,7 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
     {
         _store.Release();
         var ack = new RecordingAcknowledger();
-        await _pipeline.EnqueueAsync(Message($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.2},{"tag":"bad tag","v":1},{"tag":"Q","v":true}]}""", ack), CancellationToken.None);
+        await SendAsync($$"""{"ts":{{Now()}},"points":[{"tag":"P","v":0.2},{"tag":"bad tag","v":1},{"tag":"Q","v":true}]}""", ack);
 
         await ack.Acknowledged.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(2, _store.Written);

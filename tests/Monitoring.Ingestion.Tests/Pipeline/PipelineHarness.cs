@@ -108,7 +108,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var body = string.Join(",", points.Select(p => string.Create(CultureInfo.InvariantCulture, $$"""{"tag":"{{p.Tag}}","v":{{p.Value}}}""")));
         var payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $$"""{"seq":{{++_seq}},"ts":{{ts}},"points":[{{body}}]}"""));
         var acknowledged = new Acknowledger();
-        await _pipeline.EnqueueAsync(new InboundMessage("mon/v1/ENT/gw01/telemetry", "ENT", "gw01", TopicKind.Telemetry, new ReadOnlySequence<byte>(payload), acknowledged, NowMs), CancellationToken.None);
+        Assert.Equal(Admission.Queued, await _pipeline.AdmitAsync("mon/v1/ENT/gw01/telemetry", new ReadOnlySequence<byte>(payload), acknowledged, NowMs, CancellationToken.None));
         await acknowledged.Done.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -166,16 +166,5 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         await CloseAsync();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private sealed class Acknowledger : IMessageAcknowledger
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task AcknowledgeAsync(CancellationToken cancellationToken)
-        {
-            Done.TrySetResult();
-            return Task.CompletedTask;
-        }
     }
 }

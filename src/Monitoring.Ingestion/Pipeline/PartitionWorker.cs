@@ -1,11 +1,8 @@
-using System.Text;
 using System.Threading.Channels;
-using Monitoring.Contracts;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Storage;
-using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 
@@ -14,11 +11,14 @@ namespace Monitoring.Ingestion.Pipeline;
 /// Decodes each message, evaluates rules in arrival order, batches readings, and after each batch is
 /// durable (store written, alarm events in the outbox) acknowledges the batch's MQTT messages.
 /// Everything here runs on one task: no locks on the per-reading path.
+/// <para>
+/// This file: the loop, operator commands, and durability (journal commit, store write, acknowledgement). A message's
+/// telemetry: PartitionWorker.Telemetry.cs; the gateway as a whole (status, silence, clock): PartitionWorker.Gateways.cs;
+/// what time alone changes: PartitionWorker.Timers.cs.
+/// </para>
 /// </summary>
 internal sealed partial class PartitionWorker
 {
-    private const int MaxInternedTags = 1_000_000;
-
     private readonly Channel<WorkItem> _queue;
     private readonly PipelineDependencies _deps;
     private readonly Reading[] _batch;
@@ -26,13 +26,7 @@ internal sealed partial class PartitionWorker
     private long _batchStartedAtMs;
     private readonly List<InboundMessage> _pendingAcks = [];
     private readonly List<AlarmCommand> _pendingCommands = [];
-    private long _lastTickMs;
     private readonly List<JournalEntry> _pendingJournal = [];
-    // Cached once: the timers run every second and must not allocate a delegate each time.
-    private readonly Func<TrackedAlarm, bool> _ownsAlarm;
-    private readonly Func<HeldRaise, bool> _heldTooLong;
-    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _tagLookup;
 
     public PartitionWorker(int index, PipelineDependencies deps)
     {
@@ -58,11 +52,6 @@ internal sealed partial class PartitionWorker
 
     /// <summary>This partition's reading evaluator (the start-up replay runs the owned gateways' stored readings through it).</summary>
     public ReadingEvaluator Evaluator { get; }
-
-    private readonly long _historicalAfterMs;
-    private readonly long _skewLimitMs;
-    // Per message: the newest sensor time among its points, accepted or rejected as in the future (the clock sample).
-    private long _messageNewestMs;
 
     public ChannelWriter<WorkItem> Writer => _queue.Writer;
 
@@ -140,313 +129,6 @@ internal sealed partial class PartitionWorker
         {
             command.Completion.TrySetResult(outcome);
         }
-    }
-
-    /// <summary>Timers run on the worker, between messages: at most once a second, and on an idle tick.</summary>
-    private void RunTimersWhenDue()
-    {
-        var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (nowMs - _lastTickMs < TimerPeriodMs)
-            return;
-        _lastTickMs = nowMs;
-        DetectSilentGateways(nowMs);
-        TickRules(nowMs);
-        _deps.Alarms.ReleaseHeld(_heldTooLong, "hold_limit", _pendingJournal);
-        _deps.Alarms.ExpireShelves(_ownsAlarm, _pendingJournal);
-        _deps.Alarms.Escalate(_ownsAlarm, _pendingJournal);
-        EndSettledLateEpisodes(nowMs);
-    }
-
-    private bool OwnsAlarm(TrackedAlarm alarm) => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index;
-
-    private bool HeldTooLong(HeldRaise held) =>
-        Partitioning.Of(held.Enterprise, held.Gateway, _deps.Options.Partitions) == Index && _deps.Time.GetUtcNow() - held.HeldAt >= _deps.Options.BacklogHoldLimit;
-
-    public const int TimerPeriodMs = 1000;
-
-    private void Process(InboundMessage message)
-    {
-        IngestionMetrics.AddPipelineQueued(-1);
-        var nowMs = _deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var gateway = message.State;
-        gateway.MessageTaken();
-        gateway.LastSeenAtMs = nowMs;
-        gateway.Messages++;
-        if (gateway.Silent)
-        {
-            // Data resumed after a silence: say so, as loudly as the silence was reported.
-            gateway.Silent = false;
-            ReportGatewayState(gateway, GatewayStates.Online, nowMs, nowMs);
-        }
-
-        if (message.Kind == TopicKind.Status)
-            ProcessStatus(message, gateway, nowMs);
-        else
-            ProcessTelemetry(message, gateway, nowMs);
-
-        if (_batchCount > 0 && _pendingAcks.Count == 0)
-            _batchStartedAtMs = nowMs;
-        _pendingAcks.Add(message);
-    }
-
-    private void ProcessTelemetry(InboundMessage message, GatewayState gateway, long nowMs)
-    {
-        var batchCountBefore = _batchCount;
-        var rules = gateway.RulesIn(_deps.RuleSets.Current);
-        _messageNewestMs = long.MinValue;
-        var visitor = new TelemetryVisitor(this, message, gateway, rules, nowMs);
-        // Judged against the gateway's own clock as well as the server's: no clock error rejects its live data.
-        var result = TelemetryDecoder.Decode(message.Payload, nowMs, gateway.Clock.GatewayNowMs(nowMs), _deps.DecoderOptions, ref visitor);
-
-        if (result.MessageRejection is RejectReason.NoValidPoints)
-            Rejections.Count(RejectReasons.Name(RejectReason.NoValidPoints), gateway);
-        else if (result.MessageRejection is { } reason)
-            _deps.Rejections.Record(reason, message.Topic, gateway, detail: null, pointIndex: null, message.Payload);
-
-        if (result.Envelope.Seq is { } seq && !result.IsRejected)
-        {
-            var lostBefore = gateway.LostMessages;
-            if (!gateway.AccountSequence(seq, gateway.SequenceMayRestart))
-                IngestionMetrics.DuplicateMessages.Add(1);
-            gateway.SequenceMayRestart = false;
-            if (gateway.LostMessages > lostBefore)
-                IngestionMetrics.SequenceGaps.Add(gateway.LostMessages - lostBefore);
-        }
-
-        if (result.AcceptedPoints > 0)
-        {
-            gateway.Readings += result.AcceptedPoints;
-            gateway.Simulated = result.Envelope.Simulated;
-            IngestionMetrics.ReadingsAccepted.Add(result.AcceptedPoints);
-            IngestionMetrics.EventTimeLag.Record(gateway.Clock.GatewayNowMs(nowMs) - _batch[batchCountBefore].TimestampMs);
-        }
-
-        if (_messageNewestMs != long.MinValue)
-            ObserveClock(gateway, rules, message.ReceivedAtMs, nowMs);
-    }
-
-    /// <summary>
-    /// After a message: raises held while the gateway's data was behind its clock are paged once a message is
-    /// current again (the condition is still true at the end of the backlog); then the message's newest sensor
-    /// time feeds the gateway's clock estimate, kept in the journal when it moved and checked against the skew limit.
-    /// </summary>
-    private void ObserveClock(GatewayState gateway, GatewayRules? rules, long receivedAtMs, long nowMs)
-    {
-        if (_deps.Alarms.AnyHeld && gateway.Clock.IsCurrent(_messageNewestMs, nowMs, _historicalAfterMs))
-            _deps.Alarms.ReleaseHeld(held => held.Enterprise == gateway.Enterprise && held.Gateway == gateway.Gateway, "caught_up", _pendingJournal);
-        if (!gateway.Clock.Observe(receivedAtMs, _messageNewestMs))
-            return;
-        IngestionMetrics.ClockOffset.Record(gateway.Clock.AheadByMs / 1000d);
-        _pendingJournal.Add(JournalEntry.GatewayClock(gateway.Enterprise, gateway.Gateway, gateway.Clock.OffsetMs));
-        if (rules is not null)
-            CheckClockSkew(gateway, rules, nowMs);
-    }
-
-    /// <summary>
-    /// GATEWAY_CLOCK_SKEW: raised when the gateway's clock is off by more than the limit, cleared below 80 % of it
-    /// (so an offset hovering at the limit does not chatter). Its value is the offset in seconds (+ = ahead).
-    /// </summary>
-    private void CheckClockSkew(GatewayState gateway, GatewayRules rules, long nowMs)
-    {
-        var condition = rules.ClockSkew;
-        var raised = _deps.Alarms.TryGetByKey(condition.Key, out var alarm) && alarm.ConditionActive;
-        if (raised != gateway.ClockSkewRaised)
-        {
-            gateway.ClockSkewRaised = raised;
-            IngestionMetrics.AddSkewedGateways(raised ? 1 : -1);
-        }
-
-        var off = Math.Abs(gateway.Clock.AheadByMs);
-        var shouldRaise = gateway.Clock.IsKnown && (raised ? off * 5 > _skewLimitMs * 4 : off > _skewLimitMs);
-        if (shouldRaise == raised)
-            return;
-        var kind = shouldRaise ? AlarmTransitionKind.Raised : AlarmTransitionKind.Cleared;
-        Evaluator.ApplyDiagnostic(gateway, new AlarmTransition(condition, kind, nowMs, gateway.Clock.AheadByMs / 1000d), _pendingJournal);
-        gateway.ClockSkewRaised = shouldRaise;
-        IngestionMetrics.AddSkewedGateways(shouldRaise ? 1 : -1);
-    }
-
-    private void ProcessStatus(InboundMessage message, GatewayState gateway, long nowMs)
-    {
-        if (!GatewayStatusPayload.TryParse(message.Payload, out var report, out var error))
-        {
-            _deps.Rejections.Record(Rejections.InvalidStatus, message.Topic, gateway, error, null, message.Payload);
-            return;
-        }
-
-        if (report.State == GatewayStates.Online)
-            gateway.SequenceMayRestart = true;
-        gateway.Firmware = report.Firmware ?? gateway.Firmware;
-        if (string.Equals(gateway.Status, report.State, StringComparison.Ordinal))
-            return;
-
-        gateway.Status = report.State;
-        var occurredAtMs = report.TimestampMs ?? nowMs;
-        gateway.StatusChangedAtMs = occurredAtMs;
-        ReportGatewayState(gateway, report.State, occurredAtMs, nowMs);
-    }
-
-    private void ReportGatewayState(GatewayState gateway, string state, long occurredAtMs, long nowMs)
-    {
-        var changed = new GatewayStatusChanged
-        {
-            // Deterministic, so that the retained status replayed after a restart dedupes downstream.
-            EventId = GatewayEventIds.For(gateway.Enterprise, gateway.Gateway, state, occurredAtMs),
-            Enterprise = gateway.Enterprise,
-            Gateway = gateway.Gateway,
-            State = state,
-            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(occurredAtMs),
-            LastSeenAt = DateTimeOffset.FromUnixTimeMilliseconds(gateway.LastSeenAtMs),
-            Simulated = gateway.Simulated,
-        };
-        _pendingJournal.Add(new JournalEntry(changed.EventId, nameof(GatewayStatusChanged),
-            System.Text.Json.JsonSerializer.Serialize(changed, AlarmJournal.JsonOptions), null, null));
-        IngestionMetrics.AlarmTransitions.Add(1, new("type", nameof(GatewayStatusChanged)), new("priority", "none"));
-    }
-
-    /// <summary>Reports the gateways of this partition that went quiet (loss of protection is an alarm).</summary>
-    private void DetectSilentGateways(long nowMs)
-    {
-        var silentAfterMs = (long)_deps.Options.GatewaySilentAfter.TotalMilliseconds;
-        foreach (var gateway in _deps.Gateways.OwnedBy(Index))
-        {
-            if (gateway.Silent || nowMs - gateway.LastSeenAtMs < silentAfterMs
-                || string.Equals(gateway.Status, GatewayStates.Offline, StringComparison.Ordinal))
-                continue;
-            gateway.Silent = true;
-            ReportGatewayState(gateway, GatewayStates.Silent, nowMs, nowMs);
-        }
-    }
-
-    private string InternTag(ReadOnlySpan<char> chars)
-    {
-        if (_tagLookup.TryGetValue(chars, out var tag))
-            return tag;
-
-        tag = new string(chars);
-        // Bounded: a gateway inventing endless tags must not grow memory without limit.
-        if (_tags.Count < MaxInternedTags)
-            _tags[tag] = tag;
-        return tag;
-    }
-
-    private void OnPoint(in DecodedPoint point, InboundMessage message, GatewayState gateway, GatewayRules? rules, bool simulated, long nowMs)
-    {
-        // Tags are ASCII by contract (validated by the decoder): one byte is one char, decoded once.
-        Span<char> chars = stackalloc char[point.Tag.Length];
-        Encoding.Latin1.GetChars(point.Tag, chars);
-        SensorRules? sensor = null;
-        string tag;
-        if (rules is not null && rules.TryGetSensor(chars, out var found))
-        {
-            sensor = found;
-            tag = found.Tag;
-        }
-        else
-        {
-            tag = InternTag(chars);
-        }
-
-        _batch[_batchCount++] = new Reading(message.Enterprise, message.Gateway, tag, point.TimestampMs, point.Kind, point.Number, point.Boolean, point.Quality);
-        if (point.TimestampMs > _messageNewestMs)
-            _messageNewestMs = point.TimestampMs;
-
-        if (sensor is null)
-            return;
-
-        var number = point.Kind == PointValueKind.Boolean ? (point.Boolean ? 1d : 0d) : point.Number;
-        Evaluator.Evaluate(rules!, sensor, gateway, point.TimestampMs, point.Kind, number, point.Quality, message.ReceivedAtMs,
-            nowMs, simulated, TransitionOrigin.Reading, _pendingJournal);
-    }
-
-    /// <summary>
-    /// An episode found in late data whose end the back-fill did not contain: once no late data has come
-    /// for <see cref="PipelineOptions.LateDataSettle"/> and the live rules do not hold the condition, it ended
-    /// before the live data resumed; it is cleared (historical) at the latest sensor time the back-fill covered.
-    /// </summary>
-    private void EndSettledLateEpisodes(long nowMs)
-    {
-        foreach (var alarm in _deps.Alarms.All)
-        {
-            if (!alarm.LateEpisode || !alarm.ConditionActive || !OwnsAlarm(alarm))
-                continue;
-            var gateway = _deps.Gateways.Get(alarm.Raised.Enterprise, alarm.Raised.Gateway);
-            if (nowMs - gateway.LastLateDataAtMs < _deps.Options.LateDataSettle.TotalMilliseconds)
-                continue;
-            var rules = _deps.RuleSets.Current;
-            if (!rules.TryGetCondition(alarm.Key, out var condition))
-                continue;
-            var live = rules.FindGateway(condition.Enterprise, condition.Gateway);
-            if (live is not null && live.IsRaised(condition))
-                continue;
-            var end = Math.Max(gateway.LatestLateTimestampMs, alarm.Raised.OccurredAt.ToUnixTimeMilliseconds());
-            _deps.Alarms.Apply(new AlarmTransition(condition, AlarmTransitionKind.Cleared, end, double.NaN),
-                new TransitionContext([], alarm.Raised.Simulated, TransitionOrigin.LateData), _pendingJournal);
-        }
-    }
-
-    /// <summary>
-    /// Time-driven rules of this partition's gateways (no data, deadlines, delays that mature without a
-    /// reading), their clock-skew diagnostic, and, on the first run, the configuration's failed static checks.
-    /// </summary>
-    private void TickRules(long nowMs)
-    {
-        var ruleSet = _deps.RuleSets.Current;
-        var raiseStatic = !ReferenceEquals(_ownedRulesOf, ruleSet);
-        if (raiseStatic)
-        {
-            // Once per rule set (start, reload): which configured gateways are this partition's.
-            _ownedRules = [.. ruleSet.Gateways
-                .Select(rules => (Rules: rules, State: _deps.Gateways.Get(rules.Enterprise, rules.Gateway)))
-                .Where(owned => owned.State.Partition == Index)];
-            _ownedRulesOf = ruleSet;
-        }
-
-        foreach (var (gatewayRules, gateway) in _ownedRules)
-        {
-            Evaluator.Tick(gatewayRules, gateway, nowMs, raiseStatic, _pendingJournal);
-            if (raiseStatic)
-                CheckClockSkew(gateway, gatewayRules, nowMs);
-        }
-    }
-
-    private RuleSet? _ownedRulesOf;
-    private (GatewayRules Rules, GatewayState State)[] _ownedRules = [];
-
-    private void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint, InboundMessage message, GatewayState gateway, long? batchTimestampMs)
-    {
-        // A gateway whose clock was set far ahead: its first messages are in the future against every clock known
-        // so far. Their timestamps still tell the clock estimate, so the next messages are accepted (GatewayClock).
-        if (reason == RejectReason.FutureTimestamp && (PointTimestamp(rawPoint) ?? batchTimestampMs) is { } ts && ts > _messageNewestMs)
-            _messageNewestMs = ts;
-
-        _deps.Rejections.Record(reason, message.Topic, gateway, detail: null, pointIndex: index, rawPoint);
-    }
-
-    /// <summary>The <c>ts</c> of a point's JSON text, if it has a valid one (rare path: future-rejected points only).</summary>
-    private static long? PointTimestamp(ReadOnlySpan<byte> rawPoint)
-    {
-        var reader = new System.Text.Json.Utf8JsonReader(rawPoint);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
-                return null;
-            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
-            {
-                var isTs = reader.ValueTextEquals("ts"u8);
-                if (!reader.Read())
-                    return null;
-                if (isTs)
-                    return reader.TokenType == System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out var ts) ? ts : null;
-                reader.Skip();
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // Not reachable for a point the decoder parsed; no timestamp then.
-        }
-
-        return null;
     }
 
     /// <summary>
@@ -549,21 +231,4 @@ internal sealed partial class PartitionWorker
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not acknowledge an MQTT message; the broker will redeliver it: {Error}")]
     private static partial void LogAckFailed(ILogger logger, string error);
 
-    /// <summary>Receives the decoder's callbacks. A struct holding references, passed by ref: nothing is boxed or captured.</summary>
-    private struct TelemetryVisitor(PartitionWorker worker, InboundMessage message, GatewayState gateway, GatewayRules? rules, long nowMs) : ITelemetryVisitor
-    {
-        private bool _simulated;
-        private long? _batchTimestampMs;
-
-        public void OnEnvelope(in TelemetryEnvelope envelope)
-        {
-            _simulated = envelope.Simulated;
-            _batchTimestampMs = envelope.TimestampMs;
-        }
-
-        public readonly void OnPoint(in DecodedPoint point) => worker.OnPoint(point, message, gateway, rules, _simulated, nowMs);
-
-        public readonly void OnPointRejected(RejectReason reason, int index, ReadOnlySpan<byte> rawPoint) =>
-            worker.OnPointRejected(reason, index, rawPoint, message, gateway, _batchTimestampMs);
-    }
 }

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Monitoring.Ingestion.Alarms;
-using Monitoring.Ingestion.Hosting;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
+using Monitoring.Ingestion.Sites;
 using Monitoring.Ingestion.Storage;
 
 namespace Monitoring.Ingestion.Api;

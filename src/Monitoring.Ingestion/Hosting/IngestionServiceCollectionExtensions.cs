@@ -10,6 +10,7 @@ using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
+using Monitoring.Ingestion.Sites;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Configuration;
 using OpenTelemetry.Metrics;
@@ -40,11 +41,11 @@ internal static class IngestionServiceCollectionExtensions
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value));
 
+        services.AddSingleton(sp => new SiteFiles(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
             var compile = new RuleSetOptions { ClockSkewLimit = sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ClockSkewLimit };
-            var result = SiteLoader.Load(options.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath, compile);
+            var result = SiteLoader.Load(sp.GetRequiredService<SiteFiles>(), compile);
             if (result.RuleSet is null)
             {
                 throw new InvalidOperationException("The site configuration is invalid:" + Environment.NewLine +

@@ -48,7 +48,7 @@ public sealed class ConfigurationReloadTests : IDisposable
     {
         var (service, port, sitePath) = await StartAsync();
         await using var _ = service;
-        service.Errors.Expect("Monitoring.Ingestion.Hosting.ConfigurationReloader", "Site configuration change refused");
+        service.Errors.Expect("Monitoring.Ingestion.Sites.ConfigurationReloader", "Site configuration change refused");
         File.WriteAllText(sitePath, File.ReadAllText(sitePath).Replace("ll: 0.14", "ll: 0.14\n                    hh: 0.1", StringComparison.Ordinal));
 
         var response = await ReloadAsync(service);

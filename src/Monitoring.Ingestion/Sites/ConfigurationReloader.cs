@@ -1,10 +1,9 @@
-using Microsoft.Extensions.Options;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
 
-namespace Monitoring.Ingestion.Hosting;
+namespace Monitoring.Ingestion.Sites;
 
 /// <summary>
 /// Reloads the site configuration when a file changes or an administrator asks. A configuration
@@ -16,8 +15,7 @@ internal sealed partial class ConfigurationReloader(
     RuleSetHolder ruleSets,
     AlarmTracker alarms,
     GatewayRegistry gateways,
-    IOptions<ServiceOptions> options,
-    IHostEnvironment environment,
+    SiteFiles files,
     TimeProvider time,
     ILogger<ConfigurationReloader> logger) : BackgroundService
 {
@@ -33,7 +31,7 @@ internal sealed partial class ConfigurationReloader(
         await _reloading.WaitAsync(cancellationToken);
         try
         {
-            var result = SiteLoader.Load(options.Value.SitePaths, environment.ContentRootPath, ruleSets.Current.Options);
+            var result = SiteLoader.Load(files, ruleSets.Current.Options);
             ReloadReport report;
             if (result.RuleSet is not { } next)
             {
@@ -101,9 +99,9 @@ internal sealed partial class ConfigurationReloader(
 
     private IEnumerable<string> WatchedFolders()
     {
-        foreach (var configured in options.Value.SitePaths)
+        foreach (var configured in files.Paths)
         {
-            var path = SiteLoader.ResolvePath(configured, environment.ContentRootPath);
+            var path = SiteLoader.ResolvePath(configured, files.ContentRoot);
             if (Directory.Exists(path))
                 yield return path;
             else if (File.Exists(path))

@@ -1,16 +1,19 @@
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
 
-namespace Monitoring.Ingestion.Hosting;
+namespace Monitoring.Ingestion.Sites;
+
+/// <summary>Where the site configuration files are: paths (files or folders), absolute or relative to <paramref name="ContentRoot"/>.</summary>
+internal sealed record SiteFiles(IReadOnlyList<string> Paths, string ContentRoot);
 
 /// <summary>Reads the site configuration files and compiles them. Errors name file, line and problem.</summary>
 internal static class SiteLoader
 {
-    public static RuleSetBuildResult Load(IEnumerable<string> paths, string contentRoot, RuleSetOptions options)
+    public static RuleSetBuildResult Load(SiteFiles files, RuleSetOptions options)
     {
         var sites = new List<SiteConfiguration>();
         var errors = new List<ConfigurationError>();
-        foreach (var file in ResolveFiles(paths, contentRoot, errors))
+        foreach (var file in ResolveFiles(files.Paths, files.ContentRoot, errors))
         {
             var result = SiteConfigurationParser.Parse(File.ReadAllText(file), file);
             errors.AddRange(result.Errors);

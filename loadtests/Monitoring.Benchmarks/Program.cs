@@ -8,5 +8,5 @@ if (args.Contains(AllocationCheck.Flag, StringComparer.Ordinal))
     return AllocationCheck.Run(args);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(AllocationCheck).Assembly).Run(args);
 return 0;

@@ -92,7 +92,8 @@ internal static class IngestionServiceCollectionExtensions
                 sp.GetRequiredService<DeadLetterStore>(),
                 sp.GetRequiredService<GatewayRegistry>(),
                 sp.GetRequiredService<RuleSetHolder>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Pipeline")));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.Pipeline"),
+                sp.GetRequiredService<IOptions<MqttOptions>>().Value.TopicRoot));
         });
 
         services.AddMonitoringSecurity(configuration);

@@ -12,15 +12,19 @@ internal sealed class InboundMessage : WorkItem
 {
     private byte[]? _buffer;
 
-    public InboundMessage(string topic, GatewayState state, TopicKind kind, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs)
+    private readonly ArrayPool<byte> _pool;
+
+    /// <param name="pool">Where the payload's copy is rented (and returned to by <see cref="ReleasePayload"/>).</param>
+    public InboundMessage(string topic, GatewayState state, TopicKind kind, ReadOnlySequence<byte> payload, IMessageAcknowledger? acknowledger, long receivedAtMs, ArrayPool<byte> pool)
     {
+        _pool = pool;
         Topic = topic;
         State = state;
         Kind = kind;
         Acknowledger = acknowledger;
         ReceivedAtMs = receivedAtMs;
         Length = checked((int)payload.Length);
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(Length, 1));
+        _buffer = pool.Rent(Math.Max(Length, 1));
         payload.CopyTo(_buffer);
     }
 
@@ -44,7 +48,7 @@ internal sealed class InboundMessage : WorkItem
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
     }
 }
 

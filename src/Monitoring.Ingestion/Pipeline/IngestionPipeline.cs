@@ -8,7 +8,7 @@ using Polly;
 
 namespace Monitoring.Ingestion.Pipeline;
 
-/// <summary>What every partition worker shares. Built once.</summary>
+/// <summary>What every partition worker shares. Built once. <see cref="TopicRoot"/>: Monitoring:Mqtt:TopicRoot, the root the intake admits.</summary>
 internal sealed record PipelineDependencies(
     PipelineOptions Options,
     TelemetryDecoderOptions DecoderOptions,
@@ -23,7 +23,7 @@ internal sealed record PipelineDependencies(
     GatewayRegistry Gateways,
     RuleSetHolder RuleSets,
     ILogger Logger,
-    string TopicRoot = TelemetryTopic.DefaultRoot)
+    string TopicRoot)
 {
     public Rejections Rejections { get; } = new(DeadLetters, Time);
 }
@@ -57,6 +57,7 @@ internal sealed class IngestionPipeline
     private readonly TimeProvider _time;
     private readonly GatewayRegistry _gateways;
     private readonly string _topicRoot;
+    private readonly ArrayPool<byte> _payloads;
     private CancellationTokenSource? _hardStop;
     private ITimer? _ticker;
 
@@ -70,6 +71,10 @@ internal sealed class IngestionPipeline
         _workers = new PartitionWorker[deps.Options.Partitions];
         _running = new Task[_workers.Length];
         _gateways.UsePartitions(_workers.Length);
+        // The payload copies of every message in flight (queued, or read and awaiting its batch's write): the shared
+        // pool keeps only a few arrays per size, so under load, with queues full, it would allocate a copy per message.
+        var inFlight = deps.Options.Partitions * (deps.Options.QueueCapacity + deps.Options.BatchSize);
+        _payloads = ArrayPool<byte>.Create(deps.DecoderOptions.MaxPayloadBytes, inFlight);
         for (var i = 0; i < _workers.Length; i++)
             _workers[i] = new PartitionWorker(i, deps);
     }
@@ -111,7 +116,7 @@ internal sealed class IngestionPipeline
             return Admission.Rejected;
         }
 
-        var message = new InboundMessage(topic, state, kind, payload, acknowledger, receivedAtMs);
+        var message = new InboundMessage(topic, state, kind, payload, acknowledger, receivedAtMs, _payloads);
         try
         {
             await EnqueueAsync(message, cancellationToken);

@@ -43,7 +43,8 @@ public sealed class GatewaySilenceTests : IAsyncLifetime
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero, GatewaySilentAfter = TimeSpan.FromSeconds(30) },
             TelemetryDecoderOptions.Default, _time, new NullStore(), ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
-            new AlarmTracker(_time), _signal, _deadLetters, _gateways, new RuleSetHolder(rules), NullLogger.Instance));
+            new AlarmTracker(_time), _signal, _deadLetters, _gateways, new RuleSetHolder(rules), NullLogger.Instance,
+            TelemetryTopic.DefaultRoot));
         _pipeline.Start();
     }
 

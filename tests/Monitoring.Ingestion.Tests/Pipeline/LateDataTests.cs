@@ -53,7 +53,8 @@ public sealed class LateDataTests : IAsyncLifetime
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero, LateDataSettle = TimeSpan.FromSeconds(2) },
             TelemetryDecoderOptions.Default, _time, new NullStore(), ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
-            new AlarmTracker(_time), _signal, _deadLetters, new GatewayRegistry(), new RuleSetHolder(rules), NullLogger.Instance));
+            new AlarmTracker(_time), _signal, _deadLetters, new GatewayRegistry(), new RuleSetHolder(rules), NullLogger.Instance,
+            TelemetryTopic.DefaultRoot));
         _pipeline.Start();
     }
 

@@ -59,7 +59,8 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
             _deadLetters,
             new GatewayRegistry(),
             new RuleSetHolder(rules),
-            NullLogger.Instance));
+            NullLogger.Instance,
+            TelemetryTopic.DefaultRoot));
         _pipeline.Start();
     }
 

@@ -88,7 +88,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Gateways = new GatewayRegistry();
         _pipeline = new IngestionPipeline(new PipelineDependencies(
             options, TelemetryDecoderOptions.Default, Time, _store, ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
-            Alarms, Signal, _deadLetters, Gateways, Rules, NullLogger.Instance));
+            Alarms, Signal, _deadLetters, Gateways, Rules, NullLogger.Instance,
+            TelemetryTopic.DefaultRoot));
         var replay = new RuleStateReplay(_store, Rules, Alarms, _journal, Gateways, _pipeline, Options.Create(options), Options.Create(new TelemetryOptions()), Time, NullLogger<RuleStateReplay>.Instance);
         await replay.RunAsync(CancellationToken.None);
         _pipeline.Start();

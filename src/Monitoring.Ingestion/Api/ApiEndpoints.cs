@@ -1,9 +1,9 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Sites;
 using Monitoring.Ingestion.Storage;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.Ingestion.Api;
 
@@ -13,9 +13,7 @@ internal static class ApiEndpoints
     public static WebApplication MapMonitoringEndpoints(this WebApplication app)
     {
         // Live: the process answers. Ready: broker, store and bus are reachable.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapServiceEndpoints(HealthResponse.WriteAsync);
 
         app.MapAckLinkEndpoints();
         app.MapSignInLockEndpoints();

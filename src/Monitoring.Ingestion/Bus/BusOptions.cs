@@ -1,33 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.Ingestion.Bus;
 
-public enum BusKind
+/// <summary>Configuration section <c>Monitoring:Bus</c>: the connection both services share, and the publisher's settings.</summary>
+internal sealed class BusOptions : BusConnectionOptions
 {
-    /// <summary>MassTransit's in-memory transport (the default profile).</summary>
-    InMemory,
-    RabbitMq,
-}
-
-/// <summary>Configuration section <c>Monitoring:Bus</c>.</summary>
-internal sealed class BusOptions
-{
-    public const string Section = "Monitoring:Bus";
-
-    public BusKind Kind { get; set; } = BusKind.InMemory;
-
-    [Required]
-    public string Host { get; set; } = "127.0.0.1";
-
-    [Range(1, 65535)]
-    public int Port { get; set; } = 5672;
-
-    [Required]
-    public string VirtualHost { get; set; } = "/";
-
-    public string Username { get; set; } = "guest";
-    public string Password { get; set; } = "guest";
-
     /// <summary>Events taken from the outbox per publish round.</summary>
     [Range(1, 10_000)]
     public int PublishBatch { get; set; } = 256;

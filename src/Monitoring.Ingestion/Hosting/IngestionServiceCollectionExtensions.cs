@@ -13,8 +13,7 @@ using Monitoring.Ingestion.Security;
 using Monitoring.Ingestion.Sites;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Configuration;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
+using Monitoring.ServiceDefaults;
 using Polly;
 using Polly.Retry;
 
@@ -112,19 +111,11 @@ internal static class IngestionServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
 
         services.AddHealthChecks()
-            .AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"])
-            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
-            .AddCheck<SpoolHealthCheck>("spool", tags: ["ready"]);
+            .AddCheck<MqttHealthCheck>("mqtt", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<StoreHealthCheck>("store", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<SpoolHealthCheck>("spool", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("monitoring-ingestion"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(IngestionMetrics.MeterName);
-                metrics.AddPrometheusExporter();
-                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-                    metrics.AddOtlpExporter();
-            });
+        services.AddServiceMetrics(configuration, "monitoring-ingestion", IngestionMetrics.MeterName);
 
         return builder;
     }
@@ -137,11 +128,7 @@ internal static class IngestionServiceCollectionExtensions
             {
                 x.UsingRabbitMq((_, cfg) =>
                 {
-                    cfg.Host(bus.Host, (ushort)bus.Port, bus.VirtualHost, h =>
-                    {
-                        h.Username(bus.Username);
-                        h.Password(bus.Password);
-                    });
+                    cfg.Host(bus);
                     // Declare every contract exchange when the bus connects, not at the first publish
                     // of each type, so that a consumer that starts first can bind (docs/contract.md section 3).
                     cfg.DeployPublishTopology = true;

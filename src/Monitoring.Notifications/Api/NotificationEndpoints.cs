@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Monitoring.Notifications.Delivery;
 using Monitoring.Notifications.Hosting;
 using Monitoring.Notifications.Roster;
 using Monitoring.Notifications.Storage;
 using Monitoring.Notifications.Watchdog;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.Notifications.Api;
 
@@ -15,9 +15,7 @@ internal static class NotificationEndpoints
 {
     public static WebApplication MapNotificationEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapServiceEndpoints();
 
         var api = app.MapGroup("/api");
         api.MapGet("/deliveries", async (NotificationStore store, Guid? alarmId, string? personId, string? status, int? limit, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.Notifications.Hosting;
 
@@ -103,31 +104,9 @@ internal sealed class SmtpOptions
     public string FromName { get; set; } = "安全监测 Safety monitoring";
 }
 
-public enum BusKind
+/// <summary>Section <c>Monitoring:Bus</c>: the connection both services share (one environment configures both), and this service's queues.</summary>
+internal sealed class BusOptions : BusConnectionOptions
 {
-    InMemory,
-    RabbitMq,
-}
-
-/// <summary>Section <c>Monitoring:Bus</c>: the same keys as the ingestion service, so one environment configures both.</summary>
-internal sealed class BusOptions
-{
-    public const string Section = "Monitoring:Bus";
-
-    public BusKind Kind { get; set; } = BusKind.InMemory;
-
-    [Required]
-    public string Host { get; set; } = "127.0.0.1";
-
-    [Range(1, 65535)]
-    public int Port { get; set; } = 5672;
-
-    [Required]
-    public string VirtualHost { get; set; } = "/";
-
-    public string Username { get; set; } = "guest";
-    public string Password { get; set; } = "guest";
-
     /// <summary>Queue name prefix: the service's durable queues are <c>{prefix}alarms</c>, <c>{prefix}gateways</c>, <c>{prefix}heartbeats</c>.</summary>
     [Required]
     public string QueuePrefix { get; set; } = "notifications-";

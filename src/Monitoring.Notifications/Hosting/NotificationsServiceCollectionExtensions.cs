@@ -13,8 +13,7 @@ using Monitoring.Notifications.Roster;
 using Monitoring.Notifications.Routing;
 using Monitoring.Notifications.Storage;
 using Monitoring.Notifications.Watchdog;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.Notifications.Hosting;
 
@@ -80,17 +79,9 @@ internal static class NotificationsServiceCollectionExtensions
         AddBus(services, configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions());
 
         services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+            .AddCheck<StoreHealthCheck>("store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("monitoring-notifications"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(NotificationMetrics.MeterName);
-                metrics.AddPrometheusExporter();
-                if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-                    metrics.AddOtlpExporter();
-            });
+        services.AddServiceMetrics(configuration, "monitoring-notifications", NotificationMetrics.MeterName);
         return builder;
     }
 
@@ -123,11 +114,7 @@ internal static class NotificationsServiceCollectionExtensions
             {
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(bus.Host, (ushort)bus.Port, bus.VirtualHost, h =>
-                    {
-                        h.Username(bus.Username);
-                        h.Password(bus.Password);
-                    });
+                    cfg.Host(bus);
                     Endpoints(context, cfg);
                 });
             }

@@ -4,7 +4,7 @@ namespace Monitoring.Notifications.Tests;
 
 public sealed class RosterParserTests
 {
-    private static IReadOnlyList<Monitoring.Rules.Configuration.ConfigurationError> Errors(string yaml)
+    private static IReadOnlyList<Monitoring.Yaml.ConfigurationError> Errors(string yaml)
     {
         var result = RosterParser.Parse(yaml, "r.yaml");
         Assert.Null(result.Roster);
@@ -33,6 +33,18 @@ public sealed class RosterParserTests
         var result = RosterParser.Parse(File.ReadAllText(path), path);
 
         Assert.True(result.Roster is not null, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void Parse_SecondDocument_IsAnErrorAtItsStart()
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "roster", "roster.yaml"));
+        var lines = text.Split('\n').Length;
+
+        var error = Assert.Single(Errors(text.TrimEnd() + "\n---\npeople: []\n"));
+
+        Assert.Equal(lines + 1, error.Line);
+        Assert.Contains("one roster per file", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

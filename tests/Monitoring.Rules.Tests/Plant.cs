@@ -4,6 +4,7 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
 using Monitoring.Rules.Runtime;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Tests;
 

@@ -1,4 +1,5 @@
 using Monitoring.Rules.Configuration;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Tests;
 
@@ -422,7 +423,7 @@ public class SiteConfigurationParserTests
     [InlineData("-2s", -2_000)]
     public void TryParseDuration_ValidText_ReturnsMilliseconds(string text, double milliseconds)
     {
-        Assert.True(SiteConfigurationParser.TryParseDuration(text, out var duration));
+        Assert.True(YamlDurations.TryParse(text, out var duration));
         Assert.Equal(milliseconds, duration.TotalMilliseconds);
     }
 
@@ -436,6 +437,6 @@ public class SiteConfigurationParserTests
     [InlineData("00:00:02")]
     public void TryParseDuration_InvalidText_ReturnsFalse(string text)
     {
-        Assert.False(SiteConfigurationParser.TryParseDuration(text, out _));
+        Assert.False(YamlDurations.TryParse(text, out _));
     }
 }

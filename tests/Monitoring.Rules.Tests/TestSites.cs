@@ -1,6 +1,7 @@
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
 using Monitoring.Rules.Runtime;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Tests;
 

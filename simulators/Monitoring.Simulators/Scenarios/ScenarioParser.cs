@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Monitoring.Simulators.Plants;
-using YamlDotNet.Core;
+using Monitoring.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Simulators.Scenarios;
@@ -31,45 +31,35 @@ public static partial class ScenarioParser
         var context = new Context(file);
         var scenario = ParseDocument(text, context);
         if (context.Errors.Count > 0 || scenario is null)
-            throw new ScenarioException(context.Errors);
+            throw new ScenarioException([.. context.Errors.Select(e => e.ToString())]);
         return scenario;
     }
 
     private static Scenario? ParseDocument(string text, Context c)
     {
-        var stream = new YamlStream();
-        try
+        const string Expected = "a scenario file must be a mapping with at least 'scenario', 'plant', 'duration' and 'timeline'";
+        var document = c.LoadSingleDocument(text, Expected, "one scenario per file: a second YAML document is not allowed");
+        if (document is null)
+            return null;
+        if (document is not YamlMappingNode root)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            c.Error(ex.Start, $"invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
+            c.Error(document, Expected);
             return null;
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            c.Error(stream.Documents.Count == 0 ? Mark.Empty : stream.Documents[0].RootNode.Start, "a scenario file must be a mapping with at least 'scenario', 'plant', 'duration' and 'timeline'");
-            return null;
-        }
-
-        if (stream.Documents.Count > 1)
-            c.Error(stream.Documents[1].RootNode.Start, "one scenario per file: a second YAML document is not allowed");
-
-        CheckFields(root, TopFields, c);
-        var name = c.RequiredString(root, "scenario");
-        var plantNode = c.RequiredScalar(root, "plant");
+        var f = c.Fields(root, "scenario", TopFields);
+        var name = c.RequiredText(root, f, "scenario");
+        var plantKey = c.RequiredText(root, f, "plant");
         PlantDefinition? plant = null;
-        if (plantNode is not null)
+        if (plantKey is not null)
         {
-            plant = PlantCatalog.Find(plantNode.Value ?? string.Empty);
+            plant = PlantCatalog.Find(plantKey);
             if (plant is null)
-                c.Error(plantNode.Start, $"unknown plant '{plantNode.Value}' (known: {string.Join(", ", PlantCatalog.All.Select(p => p.Key))})");
+                c.Error(f["plant"], $"unknown plant '{plantKey}' (known: {string.Join(", ", PlantCatalog.All.Select(p => p.Key))})");
         }
 
         var gateways = new List<string>();
-        if (Child(root, "gateways") is { } gatewaysNode)
+        if (f.GetValueOrDefault("gateways") is { } gatewaysNode)
         {
             if (gatewaysNode is YamlSequenceNode list)
             {
@@ -78,31 +68,31 @@ public static partial class ScenarioParser
                     if (item is YamlScalarNode { Value: { } id } && (plant is null || plant.Gateways.Contains(id, StringComparer.Ordinal)))
                         gateways.Add(id);
                     else
-                        c.Error(item.Start, plant is null ? "a gateway id must be a string" : $"plant '{plant.Key}' has no gateway '{(item as YamlScalarNode)?.Value}' (it has {string.Join(", ", plant.Gateways)})");
+                        c.Error(item, plant is null ? "a gateway id must be a string" : $"plant '{plant.Key}' has no gateway '{(item as YamlScalarNode)?.Value}' (it has {string.Join(", ", plant.Gateways)})");
                 }
             }
             else
             {
-                c.Error(gatewaysNode.Start, "'gateways' must be a list of gateway ids, e.g. [gw01]");
+                c.Error(gatewaysNode, "'gateways' must be a list of gateway ids, e.g. [gw01]");
             }
         }
 
         if (gateways.Count == 0 && plant is not null)
             gateways.AddRange(plant.Gateways);
 
-        var seed = c.OptionalInt(root, "seed") ?? 1;
-        var sample = c.OptionalDuration(root, "sample") ?? TimeSpan.FromSeconds(1);
+        var seed = c.Integer(f, "seed") ?? 1;
+        var sample = c.OptionalDuration(f, "sample") ?? TimeSpan.FromSeconds(1);
         if (sample <= TimeSpan.Zero)
-            c.Error(Child(root, "sample")!.Start, "'sample' must be greater than 0");
-        var batch = c.OptionalDuration(root, "batch") ?? sample;
-        var duration = c.RequiredDuration(root, "duration");
-        var settle = c.OptionalDuration(root, "settle") ?? TimeSpan.Zero;
-        var clockSkew = c.OptionalSignedDuration(root, "clockSkew") ?? TimeSpan.Zero;
-        var phase = c.OptionalPhase(root, "phase") ?? PlantPhase.Steady;
-        var description = c.OptionalString(root, "description");
+            c.Error(f["sample"], "'sample' must be greater than 0");
+        var batch = c.OptionalDuration(f, "batch") ?? sample;
+        var duration = c.RequiredDuration(root, f, "duration");
+        var settle = c.OptionalDuration(f, "settle") ?? TimeSpan.Zero;
+        var clockSkew = c.OptionalSignedDuration(f, "clockSkew") ?? TimeSpan.Zero;
+        var phase = c.OptionalPhase(f, "phase") ?? PlantPhase.Steady;
+        var description = c.Text(f, "description");
 
         var timeline = new List<ScenarioEvent>();
-        if (Child(root, "timeline") is { } timelineNode)
+        if (f.GetValueOrDefault("timeline") is { } timelineNode)
         {
             if (timelineNode is YamlSequenceNode events)
             {
@@ -116,22 +106,22 @@ public static partial class ScenarioParser
                     }
                     else
                     {
-                        c.Error(item.Start, "a timeline entry must be a mapping such as '{ at: 00:30, tag: ..., ramp: -30%, over: 2s }'");
+                        c.Error(item, "a timeline entry must be a mapping such as '{ at: 00:30, tag: ..., ramp: -30%, over: 2s }'");
                     }
                 }
             }
             else if (timelineNode is not YamlScalarNode { Value: null or "" })
             {
-                c.Error(timelineNode.Start, "'timeline' must be a list of events");
+                c.Error(timelineNode, "'timeline' must be a list of events");
             }
         }
         else
         {
-            c.Error(root.Start, "missing 'timeline' (an empty list '[]' for a quiet plant)");
+            c.Error(root, "missing 'timeline' (an empty list '[]' for a quiet plant)");
         }
 
         var expectations = new List<Expectation>();
-        if (Child(root, "expect") is { } expectNode)
+        if (f.GetValueOrDefault("expect") is { } expectNode)
         {
             if (expectNode is YamlSequenceNode items)
             {
@@ -146,18 +136,18 @@ public static partial class ScenarioParser
                     }
                     else
                     {
-                        c.Error(item.Start, "an expectation must be a mapping such as '{ alarm: RULE_ID, within: 3s }' or '{ noAlarm: any }'");
+                        c.Error(item, "an expectation must be a mapping such as '{ alarm: RULE_ID, within: 3s }' or '{ noAlarm: any }'");
                     }
                 }
             }
             else
             {
-                c.Error(expectNode.Start, "'expect' must be a list of expectations");
+                c.Error(expectNode, "'expect' must be a list of expectations");
             }
         }
         else
         {
-            c.Error(root.Start, "missing 'expect': a scenario must say which alarms must (or must not) be raised");
+            c.Error(root, "missing 'expect': a scenario must say which alarms must (or must not) be raised");
         }
 
         if (c.Errors.Count > 0 || name is null || plant is null || duration is null)
@@ -184,21 +174,21 @@ public static partial class ScenarioParser
 
     private static ScenarioEvent? ParseEvent(YamlMappingNode map, PlantDefinition? plant, List<string> gateways, TimeSpan? duration, Context c)
     {
-        CheckFields(map, EventFields, c);
-        var atNode = c.RequiredScalar(map, "at");
+        var f = c.Fields(map, "timeline entry", EventFields);
+        var atText = c.RequiredText(map, f, "at");
         var at = TimeSpan.Zero;
-        if (atNode is not null)
+        if (atText is not null)
         {
-            if (!ScenarioTime.TryParseOffset(atNode.Value ?? string.Empty, out at))
-                c.Error(atNode.Start, $"'at' is not a time on the timeline: '{atNode.Value}' (expected mm:ss such as 00:30 or 01:02.5)");
+            if (!ScenarioTime.TryParseOffset(atText, out at))
+                c.Error(f["at"], $"'at' is not a time on the timeline: '{atText}' (expected mm:ss such as 00:30 or 01:02.5)");
             else if (duration is { } d && at > d)
-                c.Error(atNode.Start, $"'at' {ScenarioTime.Format(at)} is after the end of the scenario ({ScenarioTime.Format(d)})");
+                c.Error(f["at"], $"'at' {ScenarioTime.Format(at)} is after the end of the scenario ({ScenarioTime.Format(d)})");
         }
 
-        var actions = EventActions.Where(a => Child(map, a) is not null).ToList();
+        var actions = EventActions.Where(a => f.GetValueOrDefault(a) is not null).ToList();
         if (actions.Count != 1)
         {
-            c.Error(map.Start, actions.Count == 0
+            c.Error(map, actions.Count == 0
                 ? "a timeline entry needs one action: ramp, set, restore, phase, disconnect, bad or note"
                 : $"a timeline entry has one action, this one has {string.Join(" and ", actions)}");
             return null;
@@ -209,24 +199,23 @@ public static partial class ScenarioParser
         string? tag = null;
         if (needsTag)
         {
-            var tagNode = c.RequiredScalar(map, "tag");
-            tag = tagNode?.Value;
-            if (tagNode is not null && plant is not null && plant.Find(tag ?? string.Empty) is not { } signal)
-                c.Error(tagNode.Start, $"plant '{plant.Key}' has no tag '{tag}'");
-            else if (tagNode is not null && plant?.Find(tag!) is { } s && !gateways.Contains(s.Gateway, StringComparer.Ordinal))
-                c.Error(tagNode.Start, $"tag '{tag}' belongs to gateway '{s.Gateway}', which this scenario does not publish (see 'gateways')");
+            tag = c.RequiredText(map, f, "tag");
+            if (tag is not null && plant is not null && plant.Find(tag) is not { } signal)
+                c.Error(f["tag"], $"plant '{plant.Key}' has no tag '{tag}'");
+            else if (tag is not null && plant?.Find(tag) is { } s && !gateways.Contains(s.Gateway, StringComparer.Ordinal))
+                c.Error(f["tag"], $"tag '{tag}' belongs to gateway '{s.Gateway}', which this scenario does not publish (see 'gateways')");
         }
-        else if (Child(map, "tag") is { } stray)
+        else if (f.GetValueOrDefault("tag") is { } stray)
         {
-            c.Error(stray.Start, $"'tag' has no meaning for '{action}'");
+            c.Error(stray, $"'tag' has no meaning for '{action}'");
         }
 
-        var over = c.OptionalDuration(map, "over") ?? TimeSpan.Zero;
+        var over = c.OptionalDuration(f, "over") ?? TimeSpan.Zero;
         var line = (int)map.Start.Line;
         switch (action)
         {
             case "ramp":
-                var rampNode = (YamlScalarNode?)Child(map, "ramp");
+                var rampNode = (YamlScalarNode?)f.GetValueOrDefault("ramp");
                 var text = rampNode?.Value?.Trim() ?? string.Empty;
                 if (text.EndsWith('%'))
                 {
@@ -238,10 +227,10 @@ public static partial class ScenarioParser
                     return new ScenarioEvent { At = at, Kind = EventKind.Ramp, Tag = tag, Target = target, Over = over, Line = line };
                 }
 
-                c.Error(Child(map, "ramp")!.Start, $"'ramp' must be a target value (0.12) or a relative change (-30%): '{text}'");
+                c.Error(f.GetValueOrDefault("ramp")!, $"'ramp' must be a target value (0.12) or a relative change (-30%): '{text}'");
                 return null;
             case "set":
-                var setNode = Child(map, "set") as YamlScalarNode;
+                var setNode = f.GetValueOrDefault("set") as YamlScalarNode;
                 var value = setNode?.Value?.Trim() ?? string.Empty;
                 double? number = value switch
                 {
@@ -252,43 +241,43 @@ public static partial class ScenarioParser
                 };
                 if (number is null)
                 {
-                    c.Error(Child(map, "set")!.Start, $"'set' must be a number, true or false: '{value}'");
+                    c.Error(f.GetValueOrDefault("set")!, $"'set' must be a number, true or false: '{value}'");
                     return null;
                 }
 
                 return new ScenarioEvent { At = at, Kind = EventKind.Set, Tag = tag, Target = number, Line = line };
             case "restore":
-                var restore = c.OptionalDuration(map, "restore") ?? TimeSpan.Zero;
+                var restore = c.OptionalDuration(f, "restore") ?? TimeSpan.Zero;
                 return new ScenarioEvent { At = at, Kind = EventKind.Restore, Tag = tag, Over = restore, Line = line };
             case "phase":
-                var phase = c.OptionalPhase(map, "phase");
+                var phase = c.OptionalPhase(f, "phase");
                 return phase is null ? null : new ScenarioEvent { At = at, Kind = EventKind.Phase, Phase = phase, Line = line };
             case "bad":
-                var bad = c.OptionalDuration(map, "bad");
+                var bad = c.OptionalDuration(f, "bad");
                 return bad is null ? null : new ScenarioEvent { At = at, Kind = EventKind.Bad, Tag = tag, Over = bad.Value, Line = line };
             case "disconnect":
-                var gwNode = Child(map, "disconnect") as YamlScalarNode;
+                var gwNode = f.GetValueOrDefault("disconnect") as YamlScalarNode;
                 if (gwNode?.Value is not { } gw || !gateways.Contains(gw, StringComparer.Ordinal))
                 {
-                    c.Error(Child(map, "disconnect")!.Start, $"'disconnect' names a gateway this scenario publishes ({string.Join(", ", gateways)}): '{gwNode?.Value}'");
+                    c.Error(f.GetValueOrDefault("disconnect")!, $"'disconnect' names a gateway this scenario publishes ({string.Join(", ", gateways)}): '{gwNode?.Value}'");
                     return null;
                 }
 
-                var length = c.RequiredDuration(map, "for");
+                var length = c.RequiredDuration(map, f, "for");
                 return length is null ? null : new ScenarioEvent { At = at, Kind = EventKind.Disconnect, Gateway = gw, Over = length.Value, Line = line };
             default:
-                return new ScenarioEvent { At = at, Kind = EventKind.Note, Note = c.OptionalString(map, "note"), Line = line };
+                return new ScenarioEvent { At = at, Kind = EventKind.Note, Note = c.Text(f, "note"), Line = line };
         }
     }
 
     private static Expectation? ParseExpectation(YamlMappingNode map, PlantDefinition? plant, TimeSpan firstEvent, TimeSpan? duration, Context c)
     {
-        CheckFields(map, ExpectFields, c);
-        var alarm = Child(map, "alarm");
-        var noAlarm = Child(map, "noAlarm");
+        var f = c.Fields(map, "expectation", ExpectFields);
+        var alarm = f.GetValueOrDefault("alarm");
+        var noAlarm = f.GetValueOrDefault("noAlarm");
         if ((alarm is null) == (noAlarm is null))
         {
-            c.Error(map.Start, "an expectation has exactly one of 'alarm: RULE_ID' or 'noAlarm: RULE_ID|any'");
+            c.Error(map, "an expectation has exactly one of 'alarm: RULE_ID' or 'noAlarm: RULE_ID|any'");
             return null;
         }
 
@@ -297,34 +286,34 @@ public static partial class ScenarioParser
         var rule = ruleNode?.Value;
         if (rule is null || !RuleIdPattern().IsMatch(rule) || (kind == ExpectationKind.Alarm && rule == "any"))
         {
-            c.Error((alarm ?? noAlarm)!.Start, kind == ExpectationKind.Alarm ? $"'alarm' must be a rule id ([A-Za-z0-9_.-]): '{rule}'" : $"'noAlarm' must be a rule id or 'any': '{rule}'");
+            c.Error((alarm ?? noAlarm)!, kind == ExpectationKind.Alarm ? $"'alarm' must be a rule id ([A-Za-z0-9_.-]): '{rule}'" : $"'noAlarm' must be a rule id or 'any': '{rule}'");
             return null;
         }
 
-        var tagNode = Child(map, "tag") as YamlScalarNode;
+        var tagNode = f.GetValueOrDefault("tag") as YamlScalarNode;
         if (tagNode is not null && plant is not null && plant.Find(tagNode.Value ?? string.Empty) is null)
-            c.Error(tagNode.Start, $"plant '{plant.Key}' has no tag '{tagNode.Value}'");
+            c.Error(tagNode, $"plant '{plant.Key}' has no tag '{tagNode.Value}'");
 
-        var level = c.OptionalInt(map, "level");
+        var level = c.Integer(f, "level");
         if (level is not null and not 1 and not 2)
-            c.Error(Child(map, "level")!.Start, "'level' is 1 (first stage: H, L) or 2 (second stage: HH, LL)");
-        var priority = c.OptionalString(map, "priority");
+            c.Error(f.GetValueOrDefault("level")!, "'level' is 1 (first stage: H, L) or 2 (second stage: HH, LL)");
+        var priority = c.Text(f, "priority");
         if (priority is not null && !Priorities.Contains(priority, StringComparer.Ordinal))
-            c.Error(Child(map, "priority")!.Start, $"unknown priority '{priority}' (critical, high, medium, low)");
+            c.Error(f.GetValueOrDefault("priority")!, $"unknown priority '{priority}' (critical, high, medium, low)");
 
-        var within = c.OptionalDuration(map, "within");
-        if (kind == ExpectationKind.Alarm && within is null && Child(map, "within") is null)
-            c.Error(map.Start, "an 'alarm' expectation needs 'within' (e.g. within: 3s)");
-        if (kind == ExpectationKind.NoAlarm && Child(map, "within") is { } w)
-            c.Error(w.Start, "'within' has no meaning for 'noAlarm' (it covers the whole scenario)");
+        var within = c.OptionalDuration(f, "within");
+        if (kind == ExpectationKind.Alarm && within is null && f.GetValueOrDefault("within") is null)
+            c.Error(map, "an 'alarm' expectation needs 'within' (e.g. within: 3s)");
+        if (kind == ExpectationKind.NoAlarm && f.GetValueOrDefault("within") is { } w)
+            c.Error(w, "'within' has no meaning for 'noAlarm' (it covers the whole scenario)");
 
         var after = firstEvent;
-        if (Child(map, "after") is YamlScalarNode afterNode)
+        if (f.GetValueOrDefault("after") is YamlScalarNode afterNode)
         {
             if (!ScenarioTime.TryParseOffset(afterNode.Value ?? string.Empty, out after))
-                c.Error(afterNode.Start, $"'after' is not a time on the timeline: '{afterNode.Value}'");
+                c.Error(afterNode, $"'after' is not a time on the timeline: '{afterNode.Value}'");
             else if (duration is { } d && after > d)
-                c.Error(afterNode.Start, $"'after' {ScenarioTime.Format(after)} is after the end of the scenario ({ScenarioTime.Format(d)})");
+                c.Error(afterNode, $"'after' {ScenarioTime.Format(after)} is after the end of the scenario ({ScenarioTime.Format(d)})");
         }
 
         return new Expectation
@@ -336,127 +325,55 @@ public static partial class ScenarioParser
             Priority = priority,
             Within = within ?? TimeSpan.Zero,
             After = after,
-            Enabled = c.OptionalBool(map, "enabled") ?? true,
-            Pending = c.OptionalString(map, "pending"),
+            Enabled = c.Boolean(f, "enabled") ?? true,
+            Pending = c.Text(f, "pending"),
             Line = (int)map.Start.Line,
         };
-    }
-
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
-
-    private static void CheckFields(YamlMappingNode map, string[] known, Context c)
-    {
-        foreach (var key in map.Children.Keys)
-        {
-            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
-            if (!known.Contains(name, StringComparer.Ordinal))
-                c.Error(key.Start, $"unknown field '{name}' (expected one of: {string.Join(", ", known)})");
-        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex RuleIdPattern();
 
-    private sealed class Context(string file)
+    /// <summary>The shared located-YAML reader plus the scenario's own value syntaxes (timeline offsets, signed durations, phases).</summary>
+    private sealed class Context(string file) : LocatedYamlReader(file, [])
     {
-        public string File { get; } = file;
-
-        public List<string> Errors { get; } = [];
-
-        public void Error(Mark mark, string message) =>
-            Errors.Add(string.Create(CultureInfo.InvariantCulture, $"{File}({Math.Max(mark.Line, 1)},{Math.Max(mark.Column, 1)}): {message}"));
-
-        public YamlScalarNode? RequiredScalar(YamlMappingNode map, string key)
+        /// <summary>A duration, or a point on the timeline (<c>01:30</c>), as <see cref="ScenarioTime.TryParseOffset"/> reads it.</summary>
+        public TimeSpan? OptionalDuration(Dictionary<string, YamlNode> fields, string key)
         {
-            var node = Child(map, key);
-            if (node is null)
-            {
-                Error(map.Start, $"missing '{key}'");
-                return null;
-            }
-
-            if (node is not YamlScalarNode scalar || string.IsNullOrWhiteSpace(scalar.Value))
-            {
-                Error(node.Start, $"'{key}' must be a non-empty value");
-                return null;
-            }
-
-            return scalar;
-        }
-
-        public string? RequiredString(YamlMappingNode map, string key) => RequiredScalar(map, key)?.Value;
-
-        public string? OptionalString(YamlMappingNode map, string key)
-        {
-            var node = Child(map, key);
-            if (node is null)
-                return null;
-            if (node is YamlScalarNode scalar)
-                return scalar.Value;
-            Error(node.Start, $"'{key}' must be text");
-            return null;
-        }
-
-        public int? OptionalInt(YamlMappingNode map, string key)
-        {
-            var text = OptionalString(map, key);
-            if (text is null)
-                return null;
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-                return value;
-            Error(Child(map, key)!.Start, $"'{key}' must be an integer: '{text}'");
-            return null;
-        }
-
-        public bool? OptionalBool(YamlMappingNode map, string key)
-        {
-            var text = OptionalString(map, key);
-            if (text is null)
-                return null;
-            if (text is "true" or "false")
-                return text == "true";
-            Error(Child(map, key)!.Start, $"'{key}' must be true or false: '{text}'");
-            return null;
-        }
-
-        public TimeSpan? OptionalDuration(YamlMappingNode map, string key)
-        {
-            var text = OptionalString(map, key);
+            var text = Text(fields, key);
             if (text is null)
                 return null;
             if (ScenarioTime.TryParseOffset(text, out var value))
                 return value;
-            Error(Child(map, key)!.Start, $"'{key}' is not a duration: '{text}' (expected a number with ms, s, m or h, or mm:ss, e.g. 500ms, 2s, 1.5m, 01:30)");
+            Error(fields[key], $"'{key}' is not a duration: '{text}' (expected a number with ms, s, m or h, or mm:ss, e.g. 500ms, 2s, 1.5m, 01:30)");
             return null;
         }
 
-        public TimeSpan? OptionalSignedDuration(YamlMappingNode map, string key)
+        public TimeSpan? OptionalSignedDuration(Dictionary<string, YamlNode> fields, string key)
         {
-            var text = OptionalString(map, key);
+            var text = Text(fields, key);
             if (text is null)
                 return null;
-            var negative = text.StartsWith('-');
-            if (ScenarioTime.TryParseDuration(negative ? text[1..] : text, out var value))
-                return negative ? -value : value;
-            Error(Child(map, key)!.Start, $"'{key}' is not a duration: '{text}' (e.g. 2s or -1.5s)");
+            if (YamlDurations.TryParse(text, out var value))
+                return value;
+            Error(fields[key], $"'{key}' is not a duration: '{text}' (e.g. 2s or -1.5s)");
             return null;
         }
 
-        public TimeSpan? RequiredDuration(YamlMappingNode map, string key)
+        public TimeSpan? RequiredDuration(YamlMappingNode map, Dictionary<string, YamlNode> fields, string key)
         {
-            if (Child(map, key) is null)
+            if (!fields.TryGetValue(key, out var node) || IsNull(node))
             {
-                Error(map.Start, $"missing '{key}'");
+                Error(map, $"missing '{key}'");
                 return null;
             }
 
-            return OptionalDuration(map, key);
+            return OptionalDuration(fields, key);
         }
 
-        public PlantPhase? OptionalPhase(YamlMappingNode map, string key)
+        public PlantPhase? OptionalPhase(Dictionary<string, YamlNode> fields, string key)
         {
-            var text = OptionalString(map, key);
+            var text = Text(fields, key);
             switch (text)
             {
                 case null:
@@ -468,7 +385,7 @@ public static partial class ScenarioParser
                 case "shutdown":
                     return PlantPhase.Shutdown;
                 default:
-                    Error(Child(map, key)!.Start, $"unknown phase '{text}' (startup, steady, shutdown)");
+                    Error(fields[key], $"unknown phase '{text}' (startup, steady, shutdown)");
                     return null;
             }
         }

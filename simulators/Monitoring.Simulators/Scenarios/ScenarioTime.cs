@@ -1,29 +1,15 @@
 using System.Globalization;
 
+using Monitoring.Yaml;
+
 namespace Monitoring.Simulators.Scenarios;
 
 /// <summary>Times in scenario files: clock offsets (<c>01:30</c>, <c>00:31.5</c>) and durations (<c>500ms</c>, <c>2s</c>, <c>1.5m</c>).</summary>
 public static class ScenarioTime
 {
+    /// <summary>A duration in the configuration files' one syntax (<see cref="YamlDurations"/>), never negative.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        text = text.Trim();
-        if (text == "0")
-            return true;
-        var (number, scale) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1.0),
-            _ when text.EndsWith('s') => (text[..^1], 1000.0),
-            _ when text.EndsWith('m') => (text[..^1], 60_000.0),
-            _ when text.EndsWith('h') => (text[..^1], 3_600_000.0),
-            _ => (string.Empty, 0.0),
-        };
-        if (scale == 0 || !double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !double.IsFinite(amount) || amount < 0)
-            return false;
-        value = TimeSpan.FromMilliseconds(amount * scale);
-        return true;
-    }
+        => YamlDurations.TryParse(text.Trim(), out value) && value >= TimeSpan.Zero;
 
     /// <summary>A point on the timeline: <c>mm:ss</c>, <c>mm:ss.f</c>, <c>h:mm:ss</c>, or a duration.</summary>
     public static bool TryParseOffset(string text, out TimeSpan value)

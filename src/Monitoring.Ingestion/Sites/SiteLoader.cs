@@ -1,5 +1,6 @@
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
+using Monitoring.Yaml;
 
 namespace Monitoring.Ingestion.Sites;
 

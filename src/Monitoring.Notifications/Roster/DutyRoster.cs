@@ -1,4 +1,4 @@
-using Monitoring.Rules.Configuration;
+using Monitoring.Yaml;
 
 namespace Monitoring.Notifications.Roster;
 

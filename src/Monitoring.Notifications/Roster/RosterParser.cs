@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MimeKit;
-using Monitoring.Rules.Configuration;
-using YamlDotNet.Core;
+using Monitoring.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Notifications.Roster;
@@ -10,8 +9,8 @@ namespace Monitoring.Notifications.Roster;
 public sealed record RosterLoadResult(DutyRoster? Roster, IReadOnlyList<ConfigurationError> Errors);
 
 /// <summary>
-/// Parses and validates a duty roster from YAML text. No I/O. Like the site parser it works on the
-/// YAML representation model so every error names its line and column, and unknown fields are errors:
+/// Parses and validates a duty roster from YAML text. No I/O. Like the site parser it reads through
+/// <see cref="LocatedYamlReader"/>, so every error names its line and column and unknown fields are errors:
 /// a misspelt <c>deputy:</c> must not silently leave an alarm with nobody to escalate to.
 /// </summary>
 public static partial class RosterParser
@@ -35,31 +34,16 @@ public static partial class RosterParser
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(fileName);
         var errors = new List<ConfigurationError>();
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            errors.Add(new ConfigurationError(fileName, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}"));
+        var reader = new Reader(fileName, errors);
+        if (reader.LoadSingleDocument(yaml, "the file is empty: expected people, shifts and duty", "one roster per file: found a second YAML document") is not { } root)
             return new RosterLoadResult(null, errors);
-        }
 
-        if (stream.Documents.Count == 0)
-        {
-            errors.Add(new ConfigurationError(fileName, 1, 1, "the file is empty: expected people, shifts and duty"));
-            return new RosterLoadResult(null, errors);
-        }
-
-        var roster = new Reader(fileName, errors).ReadRoster(stream.Documents[0].RootNode);
+        var roster = reader.ReadRoster(root);
         return new RosterLoadResult(errors.Count == 0 ? roster : null, errors);
     }
 
-    private sealed class Reader(string file, List<ConfigurationError> errors)
+    private sealed class Reader(string file, List<ConfigurationError> errors) : LocatedYamlReader(file, errors)
     {
-        private void Error(YamlNode node, string message) => errors.Add(new ConfigurationError(file, (int)node.Start.Line, (int)node.Start.Column, message));
-
         public DutyRoster? ReadRoster(YamlNode root)
         {
             if (root is not YamlMappingNode map)
@@ -113,7 +97,7 @@ public static partial class RosterParser
 
             return zone is null
                 ? null
-                : new DutyRoster { TimeZone = zone, People = people, Enterprises = enterprises, Shifts = [.. shifts.Values], Duty = duty, SourceFile = file };
+                : new DutyRoster { TimeZone = zone, People = people, Enterprises = enterprises, Shifts = [.. shifts.Values], Duty = duty, SourceFile = File };
         }
 
         /// <summary>Every minute of the day needs a catch-all assignment: otherwise an alarm from an enterprise without its own duty reaches nobody.</summary>
@@ -157,7 +141,7 @@ public static partial class RosterParser
                 return null;
             }
 
-            var before = errors.Count;
+            var before = Errors.Count;
             var fields = Fields(map, "person", PersonFields);
             var id = RequiredText(map, fields, "id");
             if (id is not null && !PersonIdPattern().IsMatch(id))
@@ -232,7 +216,7 @@ public static partial class RosterParser
                     notify.Add(ChannelKind.Email);
             }
 
-            return errors.Count == before && id is not null && name is not null
+            return Errors.Count == before && id is not null && name is not null
                 ? new Person(id, name, webhook, format, email, language, notify)
                 : null;
         }
@@ -285,7 +269,7 @@ public static partial class RosterParser
                 return null;
             }
 
-            var before = errors.Count;
+            var before = Errors.Count;
             var fields = Fields(map, "duty", DutyFields);
             DutyTier? tier = RequiredText(map, fields, "tier") switch
             {
@@ -305,10 +289,10 @@ public static partial class RosterParser
             if (officer is not null && officer == deputy)
                 Error(fields["deputy"], "the deputy must be someone other than the officer");
 
-            var enterprises = List(map, fields, "enterprises");
-            var regions = List(map, fields, "regions");
-            var industries = List(map, fields, "industries");
-            return errors.Count == before && tier is not null && officer is not null
+            var enterprises = TextList(map, fields, "enterprises");
+            var regions = TextList(map, fields, "regions");
+            var industries = TextList(map, fields, "industries");
+            return Errors.Count == before && tier is not null && officer is not null
                 ? new DutyAssignment(tier.Value, enterprises, regions, industries, shift, officer, deputy, new SourceMark((int)map.Start.Line, (int)map.Start.Column))
                 : null;
         }
@@ -331,20 +315,6 @@ public static partial class RosterParser
             return id;
         }
 
-        private List<string> List(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
-        {
-            var values = new List<string>();
-            foreach (var item in Sequence(owner, fields, name, required: false))
-            {
-                if (item is YamlScalarNode { Value: { Length: > 0 } value })
-                    values.Add(value);
-                else
-                    Error(item, $"'{name}' lists plain values");
-            }
-
-            return values;
-        }
-
         private TimeOnly? Time(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
         {
             if (RequiredText(owner, fields, name) is not { } text)
@@ -356,80 +326,5 @@ public static partial class RosterParser
             Error(fields[name], $"'{name}' must be a local time HH:mm, not '{text}'");
             return null;
         }
-
-        private Dictionary<string, YamlNode> Fields(YamlMappingNode map, string what, string[] allowed)
-        {
-            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (key, value) in map.Children)
-            {
-                if (key is not YamlScalarNode { Value: { } name })
-                {
-                    Error(key, $"a {what} field name must be plain text");
-                    continue;
-                }
-
-                if (!allowed.Contains(name, StringComparer.Ordinal))
-                {
-                    Error(key, $"unknown field '{name}' in {what}: expected one of {string.Join(", ", allowed)}");
-                    continue;
-                }
-
-                fields[name] = value;
-            }
-
-            return fields;
-        }
-
-        private IEnumerable<YamlNode> Sequence(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, bool required)
-        {
-            if (!fields.TryGetValue(name, out var node) || IsNull(node))
-            {
-                if (required)
-                    Error(owner, $"missing '{name}'");
-                return [];
-            }
-
-            if (node is not YamlSequenceNode sequence)
-            {
-                Error(node, $"'{name}' must be a list");
-                return [];
-            }
-
-            if (required && sequence.Children.Count == 0)
-                Error(node, $"'{name}' must list at least one item");
-            return sequence.Children;
-        }
-
-        private string? RequiredText(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
-        {
-            if (!fields.TryGetValue(name, out var node) || IsNull(node))
-            {
-                Error(owner, $"missing '{name}'");
-                return null;
-            }
-
-            var value = ScalarText(node, name);
-            if (value is { Length: 0 })
-            {
-                Error(node, $"'{name}' must not be empty");
-                return null;
-            }
-
-            return value;
-        }
-
-        private string? Text(Dictionary<string, YamlNode> fields, string name)
-            => fields.TryGetValue(name, out var node) && !IsNull(node) ? ScalarText(node, name) : null;
-
-        private string? ScalarText(YamlNode node, string name)
-        {
-            if (node is YamlScalarNode { Value: { } value })
-                return value;
-            Error(node, $"'{name}' must be a single value, not a list or mapping");
-            return null;
-        }
-
-        private static bool IsNull(YamlNode node)
-            => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Monitoring.Contracts;
 using Monitoring.Rules.Configuration;
 using Monitoring.Rules.Runtime;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Compilation;
 
@@ -503,7 +504,7 @@ internal sealed class GatewayRuleCompiler(
             return null;
         }
 
-        if (!SiteConfigurationParser.TryParseDuration(text, out var duration) || duration < TimeSpan.Zero)
+        if (!YamlDurations.TryParse(text, out var duration) || duration < TimeSpan.Zero)
         {
             Error(Location(parameter), $"rule '{_part.Spec.Id}': '{parameter}' is not a duration >= 0: '{text}' (expected e.g. 500ms, 2s, 1m)");
             return null;

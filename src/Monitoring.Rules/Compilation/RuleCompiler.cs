@@ -3,6 +3,7 @@ using Monitoring.Contracts;
 using Monitoring.Rules.Compilation.Presets;
 using Monitoring.Rules.Configuration;
 using Monitoring.Rules.Runtime;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Compilation;
 

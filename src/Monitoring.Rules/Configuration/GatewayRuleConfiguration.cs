@@ -1,4 +1,5 @@
 using Monitoring.Contracts;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Configuration;
 

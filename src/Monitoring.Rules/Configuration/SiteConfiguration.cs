@@ -1,10 +1,8 @@
 using System.Globalization;
 using Monitoring.Contracts;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Configuration;
-
-/// <summary>A position in a configuration file, 1-based. <c>(0, 0)</c> when the object was not parsed from a file.</summary>
-public readonly record struct SourceMark(int Line, int Column);
 
 /// <summary>A plant: one enterprise, its gateways, points and rules. Loaded from one YAML file.</summary>
 public sealed class SiteConfiguration
@@ -158,10 +156,5 @@ public sealed class LimitRuleConfiguration : RuleConfiguration
 /// <summary>A problem with a rule's settings; <see cref="Field"/> is the YAML field at fault, or null for the rule as a whole.</summary>
 public readonly record struct RuleProblem(string? Field, string Message);
 
-/// <summary>A problem in a configuration file, located for the person who must fix it.</summary>
-public sealed record ConfigurationError(string File, int Line, int Column, string Message)
-{
-    public override string ToString() => $"{File}({Line},{Column}): {Message}";
-}
 
 public sealed record SiteLoadResult(SiteConfiguration? Site, IReadOnlyList<ConfigurationError> Errors);

@@ -1,16 +1,14 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Monitoring.Contracts;
-using YamlDotNet.Core;
+using Monitoring.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Rules.Configuration;
 
 /// <summary>
 /// Parses and validates a site configuration from YAML text. No I/O: the caller reads the file.
-/// Works on YamlDotNet's representation model rather than deserializing into objects, so that every error
-/// can name the line and column of the node at fault, and so that unknown fields are errors: a misspelt
-/// field must not silently disable a safety rule.
+/// Reads through <see cref="LocatedYamlReader"/>, so every error names the line and column of the node at
+/// fault and unknown fields are errors: a misspelt field must not silently disable a safety rule.
 /// </summary>
 public static partial class SiteConfigurationParser
 {
@@ -36,31 +34,13 @@ public static partial class SiteConfigurationParser
         ArgumentNullException.ThrowIfNull(fileName);
 
         var errors = new List<ConfigurationError>();
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException e)
-        {
-            errors.Add(new ConfigurationError(fileName, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}"));
-            return new SiteLoadResult(null, errors);
-        }
-
-        if (stream.Documents.Count == 0)
-        {
-            errors.Add(new ConfigurationError(fileName, 1, 1, "the file is empty: expected a site with enterprise, industry and gateways"));
-            return new SiteLoadResult(null, errors);
-        }
-
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode.Start;
-            errors.Add(new ConfigurationError(fileName, (int)second.Line, (int)second.Column, "one site per file: found a second YAML document"));
-        }
-
         var reader = new Reader(fileName, errors);
-        var site = reader.ReadSite(stream.Documents[0].RootNode);
+        if (reader.LoadSingleDocument(yaml, "the file is empty: expected a site with enterprise, industry and gateways", "one site per file: found a second YAML document") is not { } root)
+        {
+            return new SiteLoadResult(null, errors);
+        }
+
+        var site = reader.ReadSite(root);
         return new SiteLoadResult(errors.Count == 0 ? site : null, errors);
     }
 
@@ -74,49 +54,8 @@ public static partial class SiteConfigurationParser
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex RuleIdPattern();
 
-    [GeneratedRegex(@"^(-?)([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$")]
-    private static partial Regex DurationPattern();
-
-    /// <summary>Parses "500ms", "2s", "1.5m", "1h" or "0". Negative values parse, so validation can say they are negative.</summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration)
+    private sealed class Reader(string file, List<ConfigurationError> errors) : LocatedYamlReader(file, errors)
     {
-        duration = TimeSpan.Zero;
-        if (text == "0")
-        {
-            return true;
-        }
-
-        var match = DurationPattern().Match(text);
-        if (!match.Success
-            || !double.TryParse(match.Groups[2].ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            return false;
-        }
-
-        var milliseconds = match.Groups[3].ValueSpan switch
-        {
-            "ms" => amount,
-            "s" => amount * 1_000,
-            "m" => amount * 60_000,
-            _ => amount * 3_600_000,
-        };
-        if (milliseconds > TimeSpan.MaxValue.TotalMilliseconds / 2)
-        {
-            return false;
-        }
-
-        duration = TimeSpan.FromMilliseconds(match.Groups[1].ValueSpan.IsEmpty ? milliseconds : -milliseconds);
-        return true;
-    }
-
-    private static SourceMark MarkOf(YamlNode node) => new((int)node.Start.Line, (int)node.Start.Column);
-
-    private sealed class Reader(string file, List<ConfigurationError> errors)
-    {
-        private void Error(YamlNode node, string message) => Error(MarkOf(node), message);
-
-        private void Error(SourceMark mark, string message) => errors.Add(new ConfigurationError(file, mark.Line, mark.Column, message));
-
         public SiteConfiguration? ReadSite(YamlNode root)
         {
             if (root is not YamlMappingNode map)
@@ -144,12 +83,12 @@ public static partial class SiteConfigurationParser
 
             return new SiteConfiguration
             {
-                SourceFile = file,
+                SourceFile = File,
                 Enterprise = enterprise,
                 Name = name,
                 Industry = industry,
                 Gateways = gateways,
-                Location = MarkOf(fields["enterprise"]),
+                Location = SourceMark.Of(fields["enterprise"]),
             };
         }
 
@@ -211,7 +150,7 @@ public static partial class SiteConfigurationParser
                 rules.Add(rule);
             }
 
-            return id is null ? null : new GatewayConfiguration { Id = id, Points = points, Rules = rules, Location = MarkOf(fields["id"]) };
+            return id is null ? null : new GatewayConfiguration { Id = id, Points = points, Rules = rules, Location = SourceMark.Of(fields["id"]) };
         }
 
         /// <summary>
@@ -226,7 +165,7 @@ public static partial class SiteConfigurationParser
                 return null;
             }
 
-            var errorsBefore = errors.Count;
+            var errorsBefore = Errors.Count;
             var fields = Fields(map, "gateway rule", GatewayRuleFields);
             var type = Text(fields, "type");
             var preset = Text(fields, "preset");
@@ -240,13 +179,13 @@ public static partial class SiteConfigurationParser
             if (fields.ContainsKey("id") || preset is null)
             {
                 id = RequiredIdentifier(map, fields, "id", RuleIdPattern(), "[A-Za-z0-9_.-]{1,64}");
-                location = fields.TryGetValue("id", out var idNode) ? MarkOf(idNode) : MarkOf(map);
+                location = fields.TryGetValue("id", out var idNode) ? SourceMark.Of(idNode) : SourceMark.Of(map);
             }
             else
             {
                 // A preset instance without an id takes the preset's id.
                 id = preset;
-                location = MarkOf(fields["preset"]);
+                location = SourceMark.Of(fields["preset"]);
             }
 
             var version = Integer(fields, "version") ?? 1;
@@ -290,10 +229,10 @@ public static partial class SiteConfigurationParser
                 Parameters = ScalarMap(fields, "parameters"),
                 ArmedWhen = ScalarMap(fields, "armedWhen"),
                 GateStaleAfter = gateStaleAfter,
-                GateStaleAfterLocation = fields.TryGetValue("gateStaleAfter", out var staleNode) ? MarkOf(staleNode) : location,
+                GateStaleAfterLocation = fields.TryGetValue("gateStaleAfter", out var staleNode) ? SourceMark.Of(staleNode) : location,
                 Location = location,
             };
-            return id is not null && errors.Count == errorsBefore ? rule : null;
+            return id is not null && Errors.Count == errorsBefore ? rule : null;
         }
 
         private Dictionary<string, LocatedText> ScalarMap(Dictionary<string, YamlNode> fields, string name)
@@ -324,7 +263,7 @@ public static partial class SiteConfigurationParser
                     continue;
                 }
 
-                result[entry] = new LocatedText(text, MarkOf(value));
+                result[entry] = new LocatedText(text, SourceMark.Of(value));
             }
 
             return result;
@@ -355,7 +294,7 @@ public static partial class SiteConfigurationParser
                     Equipment = equipment,
                     Description = description,
                     Rules = rules,
-                    Location = MarkOf(fields["tag"]),
+                    Location = SourceMark.Of(fields["tag"]),
                 };
         }
 
@@ -400,7 +339,7 @@ public static partial class SiteConfigurationParser
 
         private LimitRuleConfiguration? ReadLimitRule(YamlMappingNode map)
         {
-            var errorsBefore = errors.Count;
+            var errorsBefore = Errors.Count;
             var fields = Fields(map, "limit rule", LimitRuleFields);
             var common = ReadCommon(map, fields);
             var hh = Number(fields, "hh");
@@ -443,10 +382,10 @@ public static partial class SiteConfigurationParser
                     continue;
                 }
 
-                Error(problem.Field is not null && fields.TryGetValue(problem.Field, out var at) ? MarkOf(at) : rule.Location, problem.Message);
+                Error(problem.Field is not null && fields.TryGetValue(problem.Field, out var at) ? SourceMark.Of(at) : rule.Location, problem.Message);
             }
 
-            return errors.Count == errorsBefore ? rule : null;
+            return Errors.Count == errorsBefore ? rule : null;
         }
 
         private sealed record CommonRule(string Id, int Version, string? Priority, bool MajorHazard, bool Latch, string? Clause, LocalizedText? Condition, SourceMark Location);
@@ -472,7 +411,7 @@ public static partial class SiteConfigurationParser
             var condition = Condition(fields);
             return id is null
                 ? null
-                : new CommonRule(id, version, priority, majorHazard, latch, clause, condition, MarkOf(fields["id"]));
+                : new CommonRule(id, version, priority, majorHazard, latch, clause, condition, SourceMark.Of(fields["id"]));
         }
 
         private LocalizedText? Condition(Dictionary<string, YamlNode> fields)
@@ -494,56 +433,6 @@ public static partial class SiteConfigurationParser
             return zh is null || en is null ? null : new LocalizedText(zh, en);
         }
 
-        /// <summary>The mapping's fields by name; reports non-text keys and names outside <paramref name="allowed"/>.</summary>
-        private Dictionary<string, YamlNode> Fields(YamlMappingNode map, string what, string[] allowed)
-        {
-            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (key, value) in map.Children)
-            {
-                if (key is not YamlScalarNode { Value: { } name })
-                {
-                    Error(key, $"a {what} field name must be plain text");
-                    continue;
-                }
-
-                if (!allowed.Contains(name, StringComparer.Ordinal))
-                {
-                    Error(key, $"unknown field '{name}' in {what}: expected one of {string.Join(", ", allowed)}");
-                    continue;
-                }
-
-                fields[name] = value;
-            }
-
-            return fields;
-        }
-
-        private IEnumerable<YamlNode> Sequence(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, bool required)
-        {
-            if (!fields.TryGetValue(name, out var node) || IsNull(node))
-            {
-                if (required)
-                {
-                    Error(owner, $"missing '{name}'");
-                }
-
-                return [];
-            }
-
-            if (node is not YamlSequenceNode sequence)
-            {
-                Error(node, $"'{name}' must be a list");
-                return [];
-            }
-
-            if (required && sequence.Children.Count == 0)
-            {
-                Error(node, $"'{name}' must list at least one item");
-            }
-
-            return sequence.Children;
-        }
-
         private string? RequiredIdentifier(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name, Regex pattern, string patternText)
         {
             var value = RequiredText(owner, fields, name);
@@ -555,105 +444,5 @@ public static partial class SiteConfigurationParser
 
             return value;
         }
-
-        private string? RequiredText(YamlMappingNode owner, Dictionary<string, YamlNode> fields, string name)
-        {
-            if (!fields.TryGetValue(name, out var node) || IsNull(node))
-            {
-                Error(owner, $"missing '{name}'");
-                return null;
-            }
-
-            var value = ScalarText(node, name);
-            if (value is { Length: 0 })
-            {
-                Error(node, $"'{name}' must not be empty");
-                return null;
-            }
-
-            return value;
-        }
-
-        private string? Text(Dictionary<string, YamlNode> fields, string name)
-            => fields.TryGetValue(name, out var node) && !IsNull(node) ? ScalarText(node, name) : null;
-
-        private string? ScalarText(YamlNode node, string name)
-        {
-            if (node is YamlScalarNode { Value: { } value })
-            {
-                return value;
-            }
-
-            Error(node, $"'{name}' must be a single value, not a list or mapping");
-            return null;
-        }
-
-        private double? Number(Dictionary<string, YamlNode> fields, string name)
-        {
-            if (Text(fields, name) is not { } text)
-            {
-                return null;
-            }
-
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            {
-                Error(fields[name], $"'{name}' must be a finite number, not '{text}'");
-                return null;
-            }
-
-            return value;
-        }
-
-        private int? Integer(Dictionary<string, YamlNode> fields, string name)
-        {
-            if (Text(fields, name) is not { } text)
-            {
-                return null;
-            }
-
-            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            {
-                Error(fields[name], $"'{name}' must be a whole number, not '{text}'");
-                return null;
-            }
-
-            return value;
-        }
-
-        private bool? Boolean(Dictionary<string, YamlNode> fields, string name)
-        {
-            switch (Text(fields, name))
-            {
-                case null:
-                    return null;
-                case "true":
-                    return true;
-                case "false":
-                    return false;
-                case var text:
-                    Error(fields[name], $"'{name}' must be true or false, not '{text}'");
-                    return null;
-            }
-        }
-
-        private TimeSpan? Duration(Dictionary<string, YamlNode> fields, string name)
-        {
-            if (Text(fields, name) is not { } text)
-            {
-                return null;
-            }
-
-            if (!TryParseDuration(text, out var duration))
-            {
-                Error(fields[name], $"'{name}' is not a duration: '{text}' (expected a number with ms, s, m or h, e.g. 500ms, 2s, 1m)");
-                return null;
-            }
-
-            return duration;
-        }
-
-        // "key:" with nothing, "~" and "null" are YAML's null; a quoted "" is an explicit empty string.
-        private static bool IsNull(YamlNode node)
-            => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" or "Null" or "NULL" };
     }
 }

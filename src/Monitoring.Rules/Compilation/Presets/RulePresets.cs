@@ -1,6 +1,7 @@
 using System.Globalization;
 using Monitoring.Contracts;
 using Monitoring.Rules.Configuration;
+using Monitoring.Yaml;
 
 namespace Monitoring.Rules.Compilation.Presets;
 

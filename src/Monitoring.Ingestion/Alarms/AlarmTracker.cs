@@ -23,6 +23,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     public static readonly TimeSpan ChatterWindow = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, TrackedAlarm> _alarms = new(StringComparer.Ordinal);
+    // The same alarms by the partition that owns their gateway, so that each worker's timers walk its own only.
+    private ConcurrentDictionary<string, TrackedAlarm>[] _byPartition = [new(StringComparer.Ordinal)];
+    private Func<string, string, int> _partitionOf = static (_, _) => 0;
     private readonly ConcurrentDictionary<Guid, string> _keysById = new();
     // Recent raise times per key (sensor time), for chattering; kept across alarm instances.
     private readonly ConcurrentDictionary<string, Queue<long>> _recentRaises = new(StringComparer.Ordinal);
@@ -33,6 +36,29 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     private int _heldCount;
 
     public IReadOnlyCollection<TrackedAlarm> All => [.. _alarms.Values];
+
+    /// <summary>
+    /// Sets which partition owns each alarm, by its gateway (<paramref name="partitionOf"/>: enterprise, gateway to
+    /// partition): the pipeline calls it once as it is built, before its workers start.
+    /// </summary>
+    public void UsePartitions(int partitions, Func<string, string, int> partitionOf)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var byPartition = new ConcurrentDictionary<string, TrackedAlarm>[partitions];
+        for (var i = 0; i < partitions; i++)
+            byPartition[i] = new(StringComparer.Ordinal);
+        foreach (var (key, alarm) in _alarms)
+            byPartition[partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)][key] = alarm;
+        _partitionOf = partitionOf;
+        Volatile.Write(ref _byPartition, byPartition);
+    }
+
+    /// <summary>The alarms of the gateways partition <paramref name="partition"/> owns (enumerated live, not copied).</summary>
+    public IEnumerable<TrackedAlarm> OwnedBy(int partition)
+    {
+        foreach (var (_, alarm) in Volatile.Read(ref _byPartition)[partition])
+            yield return alarm;
+    }
 
     public bool TryGet(Guid alarmId, out TrackedAlarm alarm)
     {
@@ -108,7 +134,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
                 return;
             if (!context.Current && context.Origin != TransitionOrigin.LateData)
             {
-                Hold(new HeldRaise(transition, context, timeProvider.GetUtcNow()));
+                Hold(new HeldRaise(transition, context, timeProvider.GetUtcNow()) { Partition = PartitionOf(transition.Condition) });
                 return;
             }
 
@@ -368,14 +394,12 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         return OperatorOutcome.Done(closed ? null : next);
     }
 
-    /// <summary>Ends the shelves and out-of-service times that have expired among the alarms <paramref name="owned"/> by the calling worker.</summary>
-    public void ExpireShelves(Func<TrackedAlarm, bool> owned, List<JournalEntry> entries)
+    /// <summary>Ends the shelves and out-of-service times that have expired among the alarms of <paramref name="partition"/> (the calling worker's).</summary>
+    public void ExpireShelves(int partition, List<JournalEntry> entries)
     {
         var now = timeProvider.GetUtcNow();
-        foreach (var alarm in _alarms.Values)
+        foreach (var (_, alarm) in Volatile.Read(ref _byPartition)[partition])
         {
-            if (!owned(alarm))
-                continue;
             var current = alarm;
             if (current.Shelf is { } shelf && shelf.Until <= now)
             {
@@ -394,18 +418,18 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     }
 
     /// <summary>
-    /// Publishes <see cref="AlarmEscalated"/> for the alarms <paramref name="owned"/> by the calling worker
+    /// Publishes <see cref="AlarmEscalated"/> for the alarms of <paramref name="partition"/> (the calling worker's)
     /// that nobody acknowledged within their response time. A shelved or out-of-service alarm is not
     /// escalated while it is (an operator has answered for it); it is at the next tick after it returns.
     /// </summary>
-    public void Escalate(Func<TrackedAlarm, bool> owned, List<JournalEntry> entries)
+    public void Escalate(int partition, List<JournalEntry> entries)
     {
         if (_escalation is null)
             return;
         var now = timeProvider.GetUtcNow();
-        foreach (var alarm in _alarms.Values)
+        foreach (var (_, alarm) in Volatile.Read(ref _byPartition)[partition])
         {
-            if (alarm.NextEscalationAt is not { } due || due > now || alarm.Acknowledged || alarm.Shelf is not null || alarm.OutOfService is not null || !owned(alarm))
+            if (alarm.NextEscalationAt is not { } due || due > now || alarm.Acknowledged || alarm.Shelf is not null || alarm.OutOfService is not null)
                 continue;
 
             var level = alarm.EscalationLevel + 1;
@@ -481,9 +505,12 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         return raises.Count >= ChatterRaises;
     }
 
+    private int PartitionOf(AlarmCondition condition) => _partitionOf(condition.Enterprise, condition.Gateway);
+
     private void Store(TrackedAlarm alarm)
     {
         _alarms[alarm.Key] = alarm;
+        Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)][alarm.Key] = alarm;
         _keysById[alarm.Raised.AlarmId] = alarm.Key;
         PublishGauge();
     }
@@ -491,6 +518,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     private void Remove(TrackedAlarm alarm)
     {
         _alarms.TryRemove(alarm.Key, out _);
+        Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)].TryRemove(alarm.Key, out _);
         _keysById.TryRemove(alarm.Raised.AlarmId, out _);
         PublishGauge();
     }
@@ -577,6 +605,9 @@ internal sealed record TransitionContext(IReadOnlyList<ContextReading> Readings,
 /// <summary>A raise found in data behind its gateway's clock, waiting to be published (see <see cref="AlarmTracker.Apply"/>).</summary>
 internal sealed record HeldRaise(AlarmTransition Transition, TransitionContext Context, DateTimeOffset HeldAt)
 {
+    /// <summary>The partition that owns the alarm's gateway (<see cref="AlarmTracker.UsePartitions"/>).</summary>
+    public int Partition { get; init; }
+
     public string Enterprise => Transition.Condition.Enterprise;
     public string Gateway => Transition.Condition.Gateway;
 }

@@ -9,17 +9,26 @@ namespace Monitoring.Ingestion.Pipeline;
 /// <c>enterprise/gateway</c>, the part of the MQTT topic that names the gateway, so the intake finds a known
 /// gateway from the topic without allocating (<see cref="Resolve"/>).
 /// </summary>
-internal sealed class GatewayRegistry(TimeSpan clockWindow)
+internal sealed class GatewayRegistry
 {
     private readonly ConcurrentDictionary<string, GatewayState> _gateways = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GatewayState>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly Lock _adding = new();
     private int _partitions = 1;
     // Per partition, the gateways it owns: copied on write (a gateway is added rarely, read every second).
     private GatewayState[][] _owned = [[]];
 
+    private readonly TimeSpan _clockWindow;
+
     public GatewayRegistry()
         : this(new PipelineOptions().ClockWindow)
     {
+    }
+
+    public GatewayRegistry(TimeSpan clockWindow)
+    {
+        _clockWindow = clockWindow;
+        _bySpan = _gateways.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
@@ -52,7 +61,7 @@ internal sealed class GatewayRegistry(TimeSpan clockWindow)
     /// <param name="id">The topic's <c>enterprise/gateway</c> part.</param>
     /// <param name="enterpriseLength">Length of its enterprise part.</param>
     public GatewayState Resolve(ReadOnlySpan<char> id, int enterpriseLength)
-        => _gateways.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var state)
+        => _bySpan.TryGetValue(id, out var state)
             ? state
             : Add(new string(id[..enterpriseLength]), new string(id[(enterpriseLength + 1)..]));
 
@@ -63,7 +72,7 @@ internal sealed class GatewayRegistry(TimeSpan clockWindow)
         {
             if (_gateways.TryGetValue(key, out var known))
                 return known;
-            var state = new GatewayState(enterprise, gateway, new GatewayClock(clockWindow))
+            var state = new GatewayState(enterprise, gateway, new GatewayClock(_clockWindow))
             {
                 Partition = Partitioning.Of(enterprise, gateway, _partitions),
             };

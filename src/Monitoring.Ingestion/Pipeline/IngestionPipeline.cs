@@ -71,6 +71,8 @@ internal sealed class IngestionPipeline
         _workers = new PartitionWorker[deps.Options.Partitions];
         _running = new Task[_workers.Length];
         _gateways.UsePartitions(_workers.Length);
+        var partitions = _workers.Length;
+        deps.Alarms.UsePartitions(partitions, (enterprise, gateway) => Partitioning.Of(enterprise, gateway, partitions));
         // The payload copies of every message in flight (queued, or read and awaiting its batch's write): the shared
         // pool keeps only a few arrays per size, so under load, with queues full, it would allocate a copy per message.
         var inFlight = deps.Options.Partitions * (deps.Options.QueueCapacity + deps.Options.BatchSize);

@@ -9,7 +9,6 @@ internal sealed partial class PartitionWorker
     private long _lastTickMs;
 
     // Cached once: the timers run every second and must not allocate a delegate each time.
-    private readonly Func<TrackedAlarm, bool> _ownsAlarm;
     private readonly Func<HeldRaise, bool> _heldTooLong;
 
     /// <summary>Timers run on the worker, between messages: at most once a second, and on an idle tick.</summary>
@@ -22,15 +21,13 @@ internal sealed partial class PartitionWorker
         DetectSilentGateways(nowMs);
         TickRules(nowMs);
         _deps.Alarms.ReleaseHeld(_heldTooLong, "hold_limit", _pendingJournal);
-        _deps.Alarms.ExpireShelves(_ownsAlarm, _pendingJournal);
-        _deps.Alarms.Escalate(_ownsAlarm, _pendingJournal);
+        _deps.Alarms.ExpireShelves(Index, _pendingJournal);
+        _deps.Alarms.Escalate(Index, _pendingJournal);
         EndSettledLateEpisodes(nowMs);
     }
 
-    private bool OwnsAlarm(TrackedAlarm alarm) => Partitioning.Of(alarm.Raised.Enterprise, alarm.Raised.Gateway, _deps.Options.Partitions) == Index;
-
     private bool HeldTooLong(HeldRaise held) =>
-        Partitioning.Of(held.Enterprise, held.Gateway, _deps.Options.Partitions) == Index && _deps.Time.GetUtcNow() - held.HeldAt >= _deps.Options.BacklogHoldLimit;
+        held.Partition == Index && _deps.Time.GetUtcNow() - held.HeldAt >= _deps.Options.BacklogHoldLimit;
 
     public const int TimerPeriodMs = 1000;
 
@@ -41,9 +38,9 @@ internal sealed partial class PartitionWorker
     /// </summary>
     private void EndSettledLateEpisodes(long nowMs)
     {
-        foreach (var alarm in _deps.Alarms.All)
+        foreach (var alarm in _deps.Alarms.OwnedBy(Index))
         {
-            if (!alarm.LateEpisode || !alarm.ConditionActive || !OwnsAlarm(alarm))
+            if (!alarm.LateEpisode || !alarm.ConditionActive)
                 continue;
             var gateway = _deps.Gateways.Get(alarm.Raised.Enterprise, alarm.Raised.Gateway);
             if (nowMs - gateway.LastLateDataAtMs < _deps.Options.LateDataSettle.TotalMilliseconds)

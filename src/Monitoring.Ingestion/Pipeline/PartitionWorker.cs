@@ -41,7 +41,6 @@ internal sealed partial class PartitionWorker
         // A message never straddles two batches: room for one batch plus one maximal message.
         _batch = new Reading[deps.Options.BatchSize + deps.DecoderOptions.MaxPoints];
         _tagLookup = _tags.GetAlternateLookup<ReadOnlySpan<char>>();
-        _ownsAlarm = OwnsAlarm;
         _heldTooLong = HeldTooLong;
         Evaluator = new ReadingEvaluator(deps);
         _historicalAfterMs = (long)deps.Options.HistoricalAfter.TotalMilliseconds;

@@ -47,7 +47,7 @@ public sealed class AlarmEscalationTests
     private void Raise(AlarmCondition condition, long? occurredAtMs = null) =>
         _tracker.Apply(new AlarmTransition(condition, AlarmTransitionKind.Raised, occurredAtMs ?? _time.GetUtcNow().ToUnixTimeMilliseconds(), 0.1), Context, _entries);
 
-    private void Tick() => _tracker.Escalate(static _ => true, _entries);
+    private void Tick() => _tracker.Escalate(0, _entries);
 
     private List<AlarmEscalated> Escalations() => [.. _entries
         .Where(e => e.MessageType == nameof(AlarmEscalated))
@@ -171,7 +171,7 @@ public sealed class AlarmEscalationTests
         tracker.Apply(new AlarmTransition(Critical, AlarmTransitionKind.Raised, _time.GetUtcNow().ToUnixTimeMilliseconds(), 0.1), Context, _entries);
         _time.Advance(TimeSpan.FromHours(2));
 
-        tracker.Escalate(static _ => true, _entries);
+        tracker.Escalate(0, _entries);
 
         Assert.Empty(Escalations());
     }
@@ -179,12 +179,15 @@ public sealed class AlarmEscalationTests
     [Fact]
     public void Escalate_OtherWorkersAlarm_IsLeftToItsOwner()
     {
+        _tracker.UsePartitions(2, static (_, _) => 1);
         Raise(Critical);
         _time.Advance(TimeSpan.FromMinutes(15));
 
-        _tracker.Escalate(static _ => false, _entries);
-
+        _tracker.Escalate(0, _entries);
         Assert.Empty(Escalations());
+
+        _tracker.Escalate(1, _entries);
+        Assert.NotEmpty(Escalations());
     }
 
     [Fact]

@@ -55,6 +55,22 @@ public sealed class AlarmTrackerTests
     }
 
     [Fact]
+    public void UsePartitions_AlarmsKnownBefore_AreListedUnderTheirGatewaysPartitionOnly()
+    {
+        Raise();
+
+        _tracker.UsePartitions(3, static (enterprise, gateway) => enterprise == "ENT" && gateway == "gw01" ? 2 : 0);
+
+        Assert.Empty(_tracker.OwnedBy(0));
+        Assert.Empty(_tracker.OwnedBy(1));
+        Assert.Equal(Condition.Key, Assert.Single(_tracker.OwnedBy(2)).Key);
+        Clear();
+        _tracker.Acknowledge(Single().Raised.AlarmId, "officer", null, _entries);
+        Assert.Empty(_tracker.All);
+        Assert.Empty(_tracker.OwnedBy(2));
+    }
+
+    [Fact]
     public void Raise_AlreadyActive_ChangesNothing()
     {
         Raise();
@@ -137,11 +153,11 @@ public sealed class AlarmTrackerTests
         Assert.Equal("shelved", Single().State);
 
         _time.Advance(TimeSpan.FromMinutes(29));
-        _tracker.ExpireShelves(_ => true, _entries);
+        _tracker.ExpireShelves(0, _entries);
         Assert.Equal("shelved", Single().State);
 
         _time.Advance(TimeSpan.FromMinutes(2));
-        _tracker.ExpireShelves(_ => true, _entries);
+        _tracker.ExpireShelves(0, _entries);
         Assert.Equal("unacknowledged", Single().State);
         var unshelved = JsonSerializer.Deserialize<AlarmUnshelved>(_entries[^1].Payload, AlarmJournal.JsonOptions)!;
         Assert.Equal(UnshelveReasons.Expired, unshelved.Reason);
@@ -223,7 +239,7 @@ public sealed class AlarmTrackerTests
         _tracker.RemoveFromService(Single().Raised.AlarmId, "officer", "maintenance", Start.AddHours(2), _entries);
 
         _time.Advance(TimeSpan.FromHours(2));
-        _tracker.ExpireShelves(_ => true, _entries);
+        _tracker.ExpireShelves(0, _entries);
 
         Assert.Equal("unacknowledged", Single().State);
         var returned = JsonSerializer.Deserialize<AlarmReturnedToService>(_entries[^1].Payload, AlarmJournal.JsonOptions)!;

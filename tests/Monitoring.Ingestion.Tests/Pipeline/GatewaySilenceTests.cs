@@ -1,16 +1,13 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Monitoring.Contracts;
-using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
 
@@ -40,11 +37,9 @@ public sealed class GatewaySilenceTests : IAsyncLifetime
         await _deadLetters.StartAsync(CancellationToken.None);
         var rules = RuleCompiler.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
         _gateways.Expect("ENT", "gw01", _time.GetUtcNow().ToUnixTimeMilliseconds());
-        _pipeline = new IngestionPipeline(new PipelineDependencies(
+        _pipeline = new IngestionPipeline(TestPipelines.Dependencies(
             new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero, GatewaySilentAfter = TimeSpan.FromSeconds(30) },
-            TelemetryDecoderOptions.Default, _time, new NullStore(), ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
-            new AlarmTracker(_time), _signal, _deadLetters, _gateways, new RuleSetHolder(rules), NullLogger.Instance,
-            TelemetryTopic.DefaultRoot));
+            _time, _journal, _deadLetters, new RuleSetHolder(rules), signal: _signal, gateways: _gateways));
         _pipeline.Start();
     }
 

@@ -1,13 +1,11 @@
 using System.Buffers;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
 
@@ -40,21 +38,9 @@ public sealed class IntakeTests : IAsyncLifetime
         _deadLetters = new DeadLetterStore(Path.Combine(_folder, "dl.db"), TimeProvider.System);
         await _deadLetters.StartAsync(CancellationToken.None);
         var rules = RuleCompiler.Compile([SiteConfigurationParser.Parse(Site, "test.yaml").Site!]).RuleSet!;
-        _pipeline = new IngestionPipeline(new PipelineDependencies(
-            new PipelineOptions { Partitions = 3, FlushInterval = TimeSpan.Zero },
-            TelemetryDecoderOptions.Default with { MaxPayloadBytes = 1024 },
-            TimeProvider.System,
-            new NullStore(),
-            ResiliencePipeline.Empty,
-            _journal,
-            ResiliencePipeline.Empty,
-            new AlarmTracker(TimeProvider.System),
-            new OutboxSignal(),
-            _deadLetters,
-            _gateways,
-            new RuleSetHolder(rules),
-            NullLogger.Instance,
-            TopicRoot: "plant/v1"));
+        _pipeline = new IngestionPipeline(TestPipelines.Dependencies(
+            new PipelineOptions { Partitions = 3, FlushInterval = TimeSpan.Zero }, TimeProvider.System, _journal, _deadLetters, new RuleSetHolder(rules),
+            gateways: _gateways, decoder: TelemetryDecoderOptions.Default with { MaxPayloadBytes = 1024 }, topicRoot: "plant/v1"));
         _pipeline.Start();
     }
 

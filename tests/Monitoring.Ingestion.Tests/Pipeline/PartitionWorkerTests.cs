@@ -1,13 +1,11 @@
 using System.Buffers;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
 
@@ -46,21 +44,8 @@ public sealed class PartitionWorkerTests : IAsyncLifetime
         await _deadLetters.StartAsync(CancellationToken.None);
         var site = SiteConfigurationParser.Parse(Site, "test.yaml");
         var rules = RuleCompiler.Compile([site.Site!]).RuleSet!;
-        _pipeline = new IngestionPipeline(new PipelineDependencies(
-            new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero },
-            TelemetryDecoderOptions.Default,
-            TimeProvider.System,
-            _store,
-            ResiliencePipeline.Empty,
-            _journal,
-            ResiliencePipeline.Empty,
-            new AlarmTracker(TimeProvider.System),
-            new OutboxSignal(),
-            _deadLetters,
-            new GatewayRegistry(),
-            new RuleSetHolder(rules),
-            NullLogger.Instance,
-            TelemetryTopic.DefaultRoot));
+        _pipeline = new IngestionPipeline(TestPipelines.Dependencies(
+            new PipelineOptions { Partitions = 1, FlushInterval = TimeSpan.Zero }, TimeProvider.System, _journal, _deadLetters, new RuleSetHolder(rules), store: _store));
         _pipeline.Start();
     }
 

@@ -13,7 +13,6 @@ using Monitoring.Ingestion.Pipeline;
 using Monitoring.Ingestion.Storage;
 using Monitoring.Rules.Compilation;
 using Monitoring.Rules.Configuration;
-using Polly;
 
 namespace Monitoring.Ingestion.Tests.Pipeline;
 
@@ -86,10 +85,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Rules = new RuleSetHolder(RuleCompiler.Compile([SiteConfigurationParser.Parse(_site, "test.yaml").Site!], compile).RuleSet!);
         Alarms = new AlarmTracker(Time);
         Gateways = new GatewayRegistry();
-        _pipeline = new IngestionPipeline(new PipelineDependencies(
-            options, TelemetryDecoderOptions.Default, Time, _store, ResiliencePipeline.Empty, _journal, ResiliencePipeline.Empty,
-            Alarms, Signal, _deadLetters, Gateways, Rules, NullLogger.Instance,
-            TelemetryTopic.DefaultRoot));
+        _pipeline = new IngestionPipeline(TestPipelines.Dependencies(
+            options, Time, _journal, _deadLetters, Rules, store: _store, alarms: Alarms, signal: Signal, gateways: Gateways));
         var replay = new RuleStateReplay(_store, Rules, Alarms, _journal, Gateways, _pipeline, Options.Create(options), Options.Create(new TelemetryOptions()), Time, NullLogger<RuleStateReplay>.Instance);
         await replay.RunAsync(CancellationToken.None);
         _pipeline.Start();

@@ -15,6 +15,7 @@ internal sealed class Alarms(string priority = AlarmPriorities.Critical, int lev
         EventId = AlarmEventIds.For(AlarmId, sequence),
         Sequence = sequence,
         RuleId = "DC_MOULD_WATER_PRESSURE",
+        RuleVersion = 1,
         Enterprise = enterprise,
         Gateway = "gw01",
         Tags = ["CAST1.MOULD.WATER.P"],
@@ -32,6 +33,7 @@ internal sealed class Alarms(string priority = AlarmPriorities.Critical, int lev
         DetectedAt = at,
         Historical = historical,
         Simulated = simulated,
+        Context = [],
         EscalationLevel = escalationLevel,
         Actor = actor,
     };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Monitoring.Notifications.Routing;
 
@@ -24,7 +25,21 @@ public enum EventOutcome
 /// </summary>
 internal sealed class NotificationStore : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    // A state is stored as JSON and read back after an upgrade: a field added to the contract since it was written
+    // (RuleVersion, the context readings) is absent from it and must read as its default, not fail the alarm.
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OptionalSnapshotFields } },
+    };
+
+    private static void OptionalSnapshotFields(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(AlarmSnapshot))
+            return;
+        foreach (var property in info.Properties)
+            property.IsRequired = false;
+    }
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);

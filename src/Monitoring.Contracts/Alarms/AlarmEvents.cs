@@ -204,7 +204,7 @@ public sealed record AlarmOutOfService : AlarmEvent
         OutOfServiceUntil = outOfServiceUntil;
     }
 
-    /// <summary>User id of the operator; null when the shelf expired.</summary>
+    /// <summary>User id of the operator.</summary>
     public required string RemovedBy { get; init; }
     public required string Reason { get; init; }
     public required DateTimeOffset OutOfServiceUntil { get; init; }
@@ -227,8 +227,7 @@ public sealed record AlarmReturnedToService : AlarmEvent
         Reason = reason;
     }
 
-    /// <summary>User id of the operator; null when the shelf expired.</summary>
-    /// <summary>The operator, or null when the out-of-service time expired.</summary>
+    /// <summary>User id of the operator, or null when the out-of-service time expired.</summary>
     public string? ReturnedBy { get; init; }
     /// <summary><c>manual</c> or <c>expired</c> (see <see cref="UnshelveReasons"/>).</summary>
     public required string Reason { get; init; }

@@ -6,12 +6,12 @@ namespace Monitoring.Ingestion.Alarms;
 
 /// <summary>
 /// Durable alarm state beside the service (SQLite, WAL, synchronous=FULL): the alarms that need
-/// attention (their whole lifecycle state), the outbox of events not yet published, and the audit
-/// trail of operator actions. A change, its event and its audit row are written in one transaction,
+/// attention (their whole lifecycle state), the outbox of events not yet published, the audit
+/// trail of operator actions, and the alarm history (<c>AlarmJournal.History.cs</c>). A change, its event and its audit row are written in one transaction,
 /// so after a crash the service neither loses an event nor raises an alarm twice.
 /// One writer at a time (SQLite's rule); transitions are rare, so one connection behind a lock is enough.
 /// </summary>
-internal sealed class AlarmJournal : IDisposable
+internal sealed partial class AlarmJournal : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -56,6 +56,7 @@ internal sealed class AlarmJournal : IDisposable
                 created_at INTEGER NOT NULL
             );
             """);
+        Execute(HistorySchema);
     }
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
@@ -177,6 +178,7 @@ internal sealed class AlarmJournal : IDisposable
                 if (entry.AlarmKey is null)
                     continue;
 
+                WriteHistory(entry, transaction, nowMs);
                 if (entry.TransitionAtMs is { } transitionAt)
                 {
                     using var newest = _connection.CreateCommand();
@@ -319,7 +321,8 @@ internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Actio
 /// </summary>
 /// <see cref="TransitionAtMs"/>: the sensor time of the raise or clear behind the event (see AlarmJournal.LoadNewestTransitionsAsync).
 /// <see cref="Clock"/>: a gateway's clock estimate to keep (no event).
-internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null, long? TransitionAtMs = null, GatewayClockRecord? Clock = null)
+/// <see cref="Alarm"/>: the alarm after the event, for the history (set with every alarm event).
+internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null, long? TransitionAtMs = null, GatewayClockRecord? Clock = null, TrackedAlarm? Alarm = null)
 {
     /// <summary>A gateway's clock offset changed: kept for the next start, nothing is published.</summary>
     public static JournalEntry GatewayClock(string enterprise, string gateway, long offsetMs) => new(Guid.Empty, "", "", null, null, Clock: new GatewayClockRecord(enterprise, gateway, offsetMs));

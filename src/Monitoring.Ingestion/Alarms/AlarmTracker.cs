@@ -542,7 +542,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         if (transitionAtMs is { } at)
             _newestTransitionMs.AddOrUpdate(next.Key, static (_, at) => at, static (_, old, at) => Math.Max(old, at), at);
         var type = typeof(TEvent).Name;
-        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit, transitionAtMs));
+        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit, transitionAtMs, Alarm: next));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", type), new("priority", next.Raised.Priority));
         return closed;
     }

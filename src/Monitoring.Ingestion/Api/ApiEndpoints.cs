@@ -19,6 +19,7 @@ internal static class ApiEndpoints
         app.MapSignInLockEndpoints();
         var api = app.MapGroup("/api");
         api.MapAlarmEndpoints();
+        api.MapAlarmHistoryEndpoints();
 
         api.MapGet("/gateways", (GatewayRegistry gateways) => gateways.All().Select(g => new
         {

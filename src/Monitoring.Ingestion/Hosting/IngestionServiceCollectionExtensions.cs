@@ -39,6 +39,7 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton<OutboxSignal>();
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value));
+        services.AddOptions<AlarmHistoryOptions>().Bind(configuration.GetSection(AlarmHistoryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => new SiteFiles(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
         services.AddSingleton(sp =>
@@ -105,6 +106,7 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton<OutboxPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         services.AddHostedService<HeartbeatPublisher>();
+        services.AddHostedService<AlarmHistoryPruner>();
         services.AddSingleton<RuleStateReplay>();
         services.AddHostedService<IngestionHost>();
         services.AddSingleton<ConfigurationReloader>();

@@ -97,6 +97,53 @@ public sealed class AlarmLifecycleTests(RealServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClosedAlarm_IsKeptInTheHistoryWithTheTrailThatWasPublished_AcrossARestart()
+    {
+        await using var listener = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword,
+            "AlarmRaised", "AlarmAcknowledged", "AlarmCleared");
+        var service = await ServiceUnderTest.StartAsync(Settings());
+        Guid alarmId;
+        string[] published;
+        try
+        {
+            await using var gateway = await Gateway.ConnectAsync(servers.MqttHost, servers.MqttPort, _topicRoot, TestSite.Enterprise, TestSite.Gateway);
+            var ts = Now() - 5000;
+            await gateway.PublishAsync(Gateway.Batch(1, ts, (TestSite.PressureTag, "0.1")));
+            var raised = (await listener.NextAsync("AlarmRaised", Patience)).GetProperty("message");
+            alarmId = raised.GetProperty("alarmId").GetGuid();
+            Assert.Equal(HttpStatusCode.OK, (await PostAsync(service, $"/api/alarms/{alarmId}/acknowledge", new { comment = "crew sent to pit 1" }, _officerKey)).StatusCode);
+            var acknowledged = (await listener.NextAsync("AlarmAcknowledged", Patience)).GetProperty("message");
+            await gateway.PublishAsync(Gateway.Batch(2, ts + 1000, (TestSite.PressureTag, "0.18")));
+            var cleared = (await listener.NextAsync("AlarmCleared", Patience)).GetProperty("message");
+            published = [.. new[] { raised, acknowledged, cleared }.Select(e => e.GetProperty("eventId").GetString()!)];
+            await Eventually.MatchAsync(() => service.GetJsonAsync("/api/alarms"), a => a.GetArrayLength() == 0, Patience, "alarm closed");
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
+
+        // A new run on the same data folder: the closed alarm is still there, with the events the bus carried.
+        await using var restarted = await ServiceUnderTest.StartAsync(Settings());
+        var page = await restarted.GetJsonAsync($"/api/alarms/history?state=closed&enterprise={TestSite.Enterprise}");
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.True(item.GetProperty("closed").GetBoolean());
+        Assert.Equal(alarmId, item.GetProperty("alarm").GetProperty("alarmId").GetGuid());
+        Assert.Equal("officer-wang", item.GetProperty("alarm").GetProperty("acknowledgedBy").GetString());
+        Assert.Empty((await restarted.GetJsonAsync("/api/alarms/history?state=open")).GetProperty("items").EnumerateArray());
+
+        var detail = await restarted.GetJsonAsync($"/api/alarms/history/{alarmId}");
+        var events = detail.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["AlarmRaised", "AlarmAcknowledged", "AlarmCleared"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(published, events.Select(e => e.GetProperty("event").GetProperty("eventId").GetString()));
+        Assert.Equal("acknowledge", Assert.Single(detail.GetProperty("audit").EnumerateArray()).GetProperty("action").GetString());
+
+        var csv = await restarted.GetTextAsync("/api/alarms/history?format=csv");
+        Assert.Contains($"{alarmId},{TestSite.Enterprise},", csv, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await restarted.Http.GetAsync(new Uri("/api/alarms/history?level=9", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task Shelve_ThenUnshelve_PublishesBothWithReasonAndExpiry_AndRefusesAShelfWithoutReason()
     {
         await using var listener = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword,

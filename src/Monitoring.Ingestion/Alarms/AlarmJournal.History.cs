@@ -61,27 +61,7 @@ internal sealed partial class AlarmJournal
 
         var closed = entry.StateJson is null;
         var r = alarm.Raised;
-        using (var row = _connection.CreateCommand())
-        {
-            row.Transaction = transaction;
-            row.CommandText = """
-                INSERT INTO alarm_history (alarm_id, key, enterprise, gateway, rule_id, priority, level, major_hazard, raised_at, closed_at, state)
-                VALUES ($id, $key, $enterprise, $gateway, $rule, $priority, $level, $major, $raised, $closed, $state)
-                ON CONFLICT(alarm_id) DO UPDATE SET closed_at = excluded.closed_at, state = excluded.state
-                """;
-            row.Parameters.AddWithValue("$id", r.AlarmId.ToString());
-            row.Parameters.AddWithValue("$key", entry.AlarmKey);
-            row.Parameters.AddWithValue("$enterprise", r.Enterprise);
-            row.Parameters.AddWithValue("$gateway", r.Gateway);
-            row.Parameters.AddWithValue("$rule", r.RuleId);
-            row.Parameters.AddWithValue("$priority", r.Priority);
-            row.Parameters.AddWithValue("$level", r.Level);
-            row.Parameters.AddWithValue("$major", r.MajorHazard ? 1 : 0);
-            row.Parameters.AddWithValue("$raised", r.OccurredAt.ToUnixTimeMilliseconds());
-            row.Parameters.AddWithValue("$closed", closed ? nowMs : (object)DBNull.Value);
-            row.Parameters.AddWithValue("$state", entry.StateJson ?? JsonSerializer.Serialize(alarm, JsonOptions));
-            row.ExecuteNonQuery();
-        }
+        UpsertHistory(alarm, entry.AlarmKey, entry.StateJson ?? JsonSerializer.Serialize(alarm, JsonOptions), closed ? nowMs : null, transaction, onlyIfMissing: false);
 
         using var trail = _connection.CreateCommand();
         trail.Transaction = transaction;
@@ -93,6 +73,54 @@ internal sealed partial class AlarmJournal
         trail.Parameters.AddWithValue("$at", nowMs);
         trail.Parameters.AddWithValue("$payload", entry.Payload);
         trail.ExecuteNonQuery();
+    }
+
+    /// <summary>The alarm's row: inserted at its first event; afterwards its state and close time follow (or, <paramref name="onlyIfMissing"/>, left as they are).</summary>
+    private void UpsertHistory(TrackedAlarm alarm, string key, string stateJson, long? closedAtMs, SqliteTransaction transaction, bool onlyIfMissing)
+    {
+        var r = alarm.Raised;
+        using var row = _connection.CreateCommand();
+        row.Transaction = transaction;
+        row.CommandText = $"""
+            INSERT INTO alarm_history (alarm_id, key, enterprise, gateway, rule_id, priority, level, major_hazard, raised_at, closed_at, state)
+            VALUES ($id, $key, $enterprise, $gateway, $rule, $priority, $level, $major, $raised, $closed, $state)
+            ON CONFLICT(alarm_id) DO {(onlyIfMissing ? "NOTHING" : "UPDATE SET closed_at = excluded.closed_at, state = excluded.state")}
+            """;
+        row.Parameters.AddWithValue("$id", r.AlarmId.ToString());
+        row.Parameters.AddWithValue("$key", key);
+        row.Parameters.AddWithValue("$enterprise", r.Enterprise);
+        row.Parameters.AddWithValue("$gateway", r.Gateway);
+        row.Parameters.AddWithValue("$rule", r.RuleId);
+        row.Parameters.AddWithValue("$priority", r.Priority);
+        row.Parameters.AddWithValue("$level", r.Level);
+        row.Parameters.AddWithValue("$major", r.MajorHazard ? 1 : 0);
+        row.Parameters.AddWithValue("$raised", r.OccurredAt.ToUnixTimeMilliseconds());
+        row.Parameters.AddWithValue("$closed", closedAtMs is { } at ? at : (object)DBNull.Value);
+        row.Parameters.AddWithValue("$state", stateJson);
+        row.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// At start: an alarm still open from before the history existed (a journal of an earlier version) is listed with
+    /// its state; its trail starts with its next event, the earlier ones were not kept then.
+    /// </summary>
+    private void ListOpenAlarmsInHistory()
+    {
+        var open = new List<(string Key, string State)>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT key, state FROM alarms";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                open.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        if (open.Count == 0)
+            return;
+        using var transaction = _connection.BeginTransaction();
+        foreach (var (key, state) in open)
+            UpsertHistory(JsonSerializer.Deserialize<TrackedAlarm>(state, JsonOptions)!, key, state, closedAtMs: null, transaction, onlyIfMissing: true);
+        transaction.Commit();
     }
 
     /// <summary>Past and open alarms that match <paramref name="query"/>, newest raise first.</summary>

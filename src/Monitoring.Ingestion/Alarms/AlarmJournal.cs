@@ -57,6 +57,7 @@ internal sealed partial class AlarmJournal : IDisposable
             );
             """);
         Execute(HistorySchema);
+        ListOpenAlarmsInHistory();
     }
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);

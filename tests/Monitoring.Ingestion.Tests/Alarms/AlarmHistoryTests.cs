@@ -107,6 +107,31 @@ public sealed class AlarmHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task AlarmOpenBeforeTheHistoryExisted_IsListedWhenTheJournalOpens()
+    {
+        // As a journal of an earlier version left it: the alarm's state in the active table, nothing in the history.
+        var condition = Condition();
+        var entries = new List<JournalEntry>();
+        _tracker.Apply(new AlarmTransition(condition, AlarmTransitionKind.Raised, NowMs, 0.1), new TransitionContext([], Simulated: false), entries);
+        var path = Path.Combine(_folder, "earlier.db");
+        using (var earlier = new AlarmJournal(path))
+            await earlier.CommitAsync([JournalEntry.StateOnly(condition.Key, entries[0].StateJson!)], NowMs, CancellationToken.None);
+        using (var probe = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            probe.Open();
+            using var delete = probe.CreateCommand();
+            delete.CommandText = "DELETE FROM alarm_history";
+            delete.ExecuteNonQuery();
+        }
+
+        using var reopened = new AlarmJournal(path);
+
+        var listed = Assert.Single(await reopened.QueryHistoryAsync(new AlarmHistoryQuery { Closed = false }, CancellationToken.None));
+        Assert.Equal(condition.Key, listed.Alarm.Key);
+        Assert.Empty((await reopened.GetHistoryAsync(listed.Alarm.Raised.AlarmId, CancellationToken.None))!.Value.Events);
+    }
+
+    [Fact]
     public async Task Query_EachFilterSelectsItsAlarms_NewestRaiseFirst_Paged()
     {
         var a = Condition("ENT1", AlarmPriorities.Critical, 2);

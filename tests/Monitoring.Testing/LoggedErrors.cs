@@ -48,8 +48,11 @@ public sealed class LoggedErrors : ILoggerProvider
     /// Allows MassTransit's send fault for a publish that the service's own stop cancelled: the outbox
     /// keeps the event and publishes it at the next start (docs/reliability.md), so nothing is lost.
     /// The ingestion fixtures declare it, as any test may stop the service while an event is on its way.
+    /// The cancellation shows as an OperationCanceledException or its subclass TaskCanceledException,
+    /// depending on where in the send it was cancelled.
     /// </summary>
-    public LoggedErrors ExpectPublishCancelledByStop() => Expect("MassTransit", "S-FAULT", "OperationCanceledException");
+    public LoggedErrors ExpectPublishCancelledByStop() =>
+        Expect("MassTransit", "S-FAULT", "OperationCanceledException").Expect("MassTransit", "S-FAULT", "TaskCanceledException");
 
     /// <summary>Throws, listing them, if any error or critical entry was logged that no <see cref="Expect"/> covers.</summary>
     public void ThrowIfUnexpected(string service)

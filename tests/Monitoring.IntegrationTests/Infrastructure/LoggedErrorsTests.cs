@@ -65,6 +65,7 @@ public sealed class LoggedErrorsTests
         using (factory)
         {
             factory.CreateLogger("MassTransit").LogError(new OperationCanceledException(), "S-FAULT loopback://localhost/urn:message:Monitoring.Contracts:AlarmRaised");
+            factory.CreateLogger("MassTransit").LogError(new TaskCanceledException(), "S-FAULT rabbitmq://127.0.0.1/Monitoring.Contracts:AlarmCleared");
             factory.CreateLogger("MassTransit").LogError(new TimeoutException(), "S-FAULT rabbitmq://127.0.0.1/Monitoring.Contracts:AlarmRaised");
         }
 

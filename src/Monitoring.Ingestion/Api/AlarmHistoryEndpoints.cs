@@ -40,7 +40,7 @@ internal static class AlarmHistoryEndpoints
             return Results.Ok(new
             {
                 Alarm = AlarmHistoryView.From(found.Alarm),
-                Events = found.Events.Select(e => new { e.Sequence, e.Type, e.At, Event = JsonDocument.Parse(e.Payload).RootElement }).ToList(),
+                Events = found.Events.Select(e => new { e.Sequence, e.Type, e.At, Event = JsonSerializer.Deserialize<JsonElement>(e.Payload) }).ToList(),
                 Audit = audit.OrderBy(a => a.At).ToList(),
             });
         });

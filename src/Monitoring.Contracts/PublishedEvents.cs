@@ -20,6 +20,11 @@ public static class PublishedEvents
         typeof(AlarmOutOfService),
         typeof(AlarmReturnedToService),
         typeof(AlarmReset),
+        typeof(AlarmDisposed),
+        typeof(AlarmDisposalReturned),
+        typeof(AlarmDisposalVerified),
+        typeof(AlarmClosedOut),
+        typeof(AlarmDisposalOverdue),
         typeof(GatewayStatusChanged),
         typeof(ServiceHeartbeat),
     ];

@@ -43,15 +43,15 @@ internal sealed partial class AlarmJournal
     /// <summary>Within <see cref="CommitAsync"/>'s transaction: the entry's event joins its alarm's trail and the alarm's row follows its state.</summary>
     private void WriteHistory(JournalEntry entry, SqliteTransaction transaction, long nowMs)
     {
-        if (entry.Alarm is not { } alarm || entry.AlarmKey is null)
+        if (!entry.HasEvent || entry.Alarm is not { } alarm || entry.AlarmKey is null)
         {
-            // A note or a flag (no event): the open episode's state follows, so its comment is kept with it.
-            if (entry.AlarmKey is not null && entry.StateJson is { } json)
+            // A note or a flag (no event): the alarm's state follows, so its comment is kept with it.
+            if (entry.Alarm is { } noted && entry.StateJson is { } json)
             {
                 using var update = _connection.CreateCommand();
                 update.Transaction = transaction;
-                update.CommandText = "UPDATE alarm_history SET state = $state WHERE key = $key AND closed_at IS NULL";
-                update.Parameters.AddWithValue("$key", entry.AlarmKey);
+                update.CommandText = "UPDATE alarm_history SET state = $state WHERE alarm_id = $id";
+                update.Parameters.AddWithValue("$id", noted.Raised.AlarmId.ToString());
                 update.Parameters.AddWithValue("$state", json);
                 update.ExecuteNonQuery();
             }
@@ -118,8 +118,12 @@ internal sealed partial class AlarmJournal
         if (open.Count == 0)
             return;
         using var transaction = _connection.BeginTransaction();
-        foreach (var (key, state) in open)
-            UpsertHistory(JsonSerializer.Deserialize<TrackedAlarm>(state, JsonOptions)!, key, state, closedAtMs: null, transaction, onlyIfMissing: true);
+        foreach (var (_, state) in open)
+        {
+            var alarm = JsonSerializer.Deserialize<TrackedAlarm>(state, JsonOptions)!;
+            UpsertHistory(alarm, alarm.Key, state, closedAtMs: null, transaction, onlyIfMissing: true);
+        }
+
         transaction.Commit();
     }
 

@@ -195,13 +195,13 @@ internal sealed partial class AlarmJournal : IDisposable
                 if (entry.StateJson is { } json)
                 {
                     state.CommandText = "INSERT INTO alarms (key, state) VALUES ($key, $state) ON CONFLICT(key) DO UPDATE SET state = excluded.state";
-                    state.Parameters.AddWithValue("$key", entry.AlarmKey);
+                    state.Parameters.AddWithValue("$key", entry.StateKey ?? entry.AlarmKey);
                     state.Parameters.AddWithValue("$state", json);
                 }
                 else
                 {
                     state.CommandText = "DELETE FROM alarms WHERE key = $key";
-                    state.Parameters.AddWithValue("$key", entry.AlarmKey);
+                    state.Parameters.AddWithValue("$key", entry.StateKey ?? entry.AlarmKey);
                 }
 
                 state.ExecuteNonQuery();
@@ -323,16 +323,20 @@ internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Actio
 /// <see cref="TransitionAtMs"/>: the sensor time of the raise or clear behind the event (see AlarmJournal.LoadNewestTransitionsAsync).
 /// <see cref="Clock"/>: a gateway's clock estimate to keep (no event).
 /// <see cref="Alarm"/>: the alarm after the event, for the history (set with every alarm event).
-internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null, long? TransitionAtMs = null, GatewayClockRecord? Clock = null, TrackedAlarm? Alarm = null)
+/// <see cref="StateKey"/>: where the alarm's state row is kept (<see cref="TrackedAlarm.StoreKey"/>); null = <see cref="AlarmKey"/>.
+internal sealed record JournalEntry(Guid EventId, string MessageType, string Payload, string? AlarmKey, string? StateJson, AuditRecord? Audit = null, long? TransitionAtMs = null, GatewayClockRecord? Clock = null, TrackedAlarm? Alarm = null, string? StateKey = null)
 {
     /// <summary>A gateway's clock offset changed: kept for the next start, nothing is published.</summary>
     public static JournalEntry GatewayClock(string enterprise, string gateway, long offsetMs) => new(Guid.Empty, "", "", null, null, Clock: new GatewayClockRecord(enterprise, gateway, offsetMs));
 
     /// <summary>An operator's note: the alarm's state and the audit row change, nothing is published.</summary>
-    public static JournalEntry AuditOnly(string alarmKey, string stateJson, AuditRecord audit) => new(Guid.Empty, "", "", alarmKey, stateJson, audit);
+    public static JournalEntry AuditOnly(TrackedAlarm alarm, string stateJson, AuditRecord audit) => new(Guid.Empty, "", "", alarm.Key, stateJson, audit, Alarm: alarm, StateKey: alarm.StoreKey);
 
     /// <summary>Only the alarm's stored state changes (a flag nobody is told about).</summary>
-    public static JournalEntry StateOnly(string alarmKey, string stateJson) => new(Guid.Empty, "", "", alarmKey, stateJson);
+    public static JournalEntry StateOnly(TrackedAlarm alarm, string stateJson) => new(Guid.Empty, "", "", alarm.Key, stateJson, Alarm: alarm, StateKey: alarm.StoreKey);
+
+    /// <summary>The alarm's state row under <paramref name="storedUnder"/> is removed: it moved (its new row follows in the same transaction).</summary>
+    public static JournalEntry Moved(string alarmKey, string storedUnder) => new(Guid.Empty, "", "", alarmKey, null, StateKey: storedUnder);
 
     public bool HasEvent => MessageType.Length > 0;
 }

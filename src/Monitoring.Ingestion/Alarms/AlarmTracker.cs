@@ -13,17 +13,23 @@ namespace Monitoring.Ingestion.Alarms;
 /// Every method that changes an alarm is called by the partition worker that owns the alarm's
 /// gateway (operator actions are queued to it), so per-alarm events are created and committed in
 /// sequence order; the API reads concurrently from immutable snapshots.
+/// An alarm that has ended at the plant but whose disposal loop is open (<see cref="TrackedAlarm.AwaitingCloseOut"/>,
+/// docs/disposal.md) leaves its condition's place and is kept by its id until it is closed out.
 /// </summary>
-internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions? escalation = null)
+internal sealed partial class AlarmTracker(TimeProvider timeProvider, EscalationOptions? escalation = null, DisposalOptions? disposal = null)
 {
     // Null or disabled: no escalation (unit tests that are not about it, sites that escalate elsewhere).
     private readonly EscalationOptions? _escalation = escalation is { Enabled: true } ? escalation : null;
+    // Null or disabled: no disposal loop; an alarm closes when it has ended (ISA-18.2 alone).
+    private readonly DisposalOptions? _disposal = disposal is { Enabled: true } ? disposal : null;
 
     public const int ChatterRaises = 3;
     public static readonly TimeSpan ChatterWindow = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, TrackedAlarm> _alarms = new(StringComparer.Ordinal);
-    // The same alarms by the partition that owns their gateway, so that each worker's timers walk its own only.
+    // Alarms that ended at the plant and wait for their disposal's close-out, by id (see TrackedAlarm.AwaitingCloseOut).
+    private readonly ConcurrentDictionary<Guid, TrackedAlarm> _awaitingCloseOut = new();
+    // Both kinds by the partition that owns their gateway (keyed by TrackedAlarm.StoreKey), so that each worker's timers walk its own only.
     private ConcurrentDictionary<string, TrackedAlarm>[] _byPartition = [new(StringComparer.Ordinal)];
     private Func<string, string, int> _partitionOf = static (_, _) => 0;
     private readonly ConcurrentDictionary<Guid, string> _keysById = new();
@@ -35,7 +41,11 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     private readonly ConcurrentDictionary<string, HeldRaise> _held = new(StringComparer.Ordinal);
     private int _heldCount;
 
+    /// <summary>The alarms on the duty list: those that hold their condition's place (not those awaiting close-out).</summary>
     public IReadOnlyCollection<TrackedAlarm> All => [.. _alarms.Values];
+
+    /// <summary>Alarms that ended at the plant and whose disposal loop is still open.</summary>
+    public IReadOnlyCollection<TrackedAlarm> AwaitingCloseOut => [.. _awaitingCloseOut.Values];
 
     /// <summary>
     /// Sets which partition owns each alarm, by its gateway (<paramref name="partitionOf"/>: enterprise, gateway to
@@ -47,8 +57,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         var byPartition = new ConcurrentDictionary<string, TrackedAlarm>[partitions];
         for (var i = 0; i < partitions; i++)
             byPartition[i] = new(StringComparer.Ordinal);
-        foreach (var (key, alarm) in _alarms)
-            byPartition[partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)][key] = alarm;
+        foreach (var alarm in _alarms.Values.Concat(_awaitingCloseOut.Values))
+            byPartition[partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)][alarm.StoreKey] = alarm;
         _partitionOf = partitionOf;
         Volatile.Write(ref _byPartition, byPartition);
     }
@@ -60,7 +70,11 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             yield return alarm;
     }
 
-    public bool TryGet(Guid alarmId, out TrackedAlarm alarm)
+    /// <summary>The alarm with this id: on the duty list, or awaiting its close-out.</summary>
+    public bool TryGet(Guid alarmId, out TrackedAlarm alarm) => TryGetListed(alarmId, out alarm) || _awaitingCloseOut.TryGetValue(alarmId, out alarm!);
+
+    /// <summary>The alarm with this id if it is on the duty list: the ISA-18.2 actions apply to those only.</summary>
+    private bool TryGetListed(Guid alarmId, out TrackedAlarm alarm)
     {
         alarm = null!;
         return _keysById.TryGetValue(alarmId, out var key) && _alarms.TryGetValue(key, out alarm!);
@@ -124,7 +138,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
                 {
                     var confirmed = existing with { LateEpisode = false };
                     Store(confirmed);
-                    entries.Add(JournalEntry.StateOnly(confirmed.Key, Serialize(confirmed)));
+                    entries.Add(JournalEntry.StateOnly(confirmed, Serialize(confirmed)));
                 }
 
                 return;
@@ -241,6 +255,8 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         alarm = stillUnanswered
             ? alarm with { EscalationLevel = existing!.EscalationLevel, NextEscalationAt = existing.NextEscalationAt, AcknowledgeDueAt = existing.AcknowledgeDueAt, UnacknowledgedSince = existing.UnacknowledgedSince }
             : StartEscalationClock(alarm, now, historical);
+        // A re-activation goes on with the alarm's loop; a new alarm starts its own.
+        alarm = alarm with { Disposal = existing is not null ? existing.Disposal : StartDisposal(alarm, now, historical) };
         Record(alarm, raised.EventId, raised, null, entries, transition.OccurredAtMs);
     }
 
@@ -306,8 +322,9 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             return;
         }
 
-        // A one-shot shelf ends with the return to normal: two events, the second carries the final state.
-        Record(returned with { Shelf = null }, cleared.EventId, cleared, null, entries, transition.OccurredAtMs);
+        // A one-shot shelf ends with the return to normal: two events, the second carries the final state (and is
+        // the one a close-out follows).
+        Record(returned with { Shelf = null }, cleared.EventId, cleared, null, entries, transition.OccurredAtMs, closeOutWhenEnded: false);
         returned = returned with { Sequence = returned.Sequence + 1, Shelf = null };
         var unshelved = Unshelved(returned, shelf.By, UnshelveReasons.ReturnedToNormal, now);
         Record(returned, unshelved.EventId, unshelved, null, entries);
@@ -316,7 +333,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     /// <summary>A duty officer acknowledged the alarm. Closes it when it had already returned to normal.</summary>
     public OperatorOutcome Acknowledge(Guid alarmId, string actor, string? comment, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         if (alarm.Acknowledged)
             return OperatorOutcome.Rejected("the alarm is already acknowledged");
@@ -332,6 +349,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
             LastChangedAt = now,
             NextEscalationAt = null,
             AcknowledgeDueAt = null,
+            Disposal = SignedFor(alarm.Disposal),
         };
         var acknowledged = Acknowledged(next, actor, comment, now);
         var closed = Record(next, acknowledged.EventId, acknowledged, new AuditRecord(now, actor, "acknowledge", alarmId, next.Key, comment), entries);
@@ -341,7 +359,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     /// <summary>An operator shelved the alarm until <paramref name="until"/> (or, one-shot, until it returns to normal).</summary>
     public OperatorOutcome Shelve(Guid alarmId, string actor, string reason, DateTimeOffset until, bool oneShot, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         var now = timeProvider.GetUtcNow();
         if (until <= now)
@@ -355,7 +373,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 
     public OperatorOutcome Unshelve(Guid alarmId, string actor, string? reason, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         if (alarm.Shelf is null)
             return OperatorOutcome.Rejected("the alarm is not shelved");
@@ -369,7 +387,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     /// <summary>An operator removed the alarm from service until <paramref name="until"/>: it stays listed, and is not closed, until it returns.</summary>
     public OperatorOutcome RemoveFromService(Guid alarmId, string actor, string reason, DateTimeOffset until, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         var now = timeProvider.GetUtcNow();
         if (until <= now)
@@ -383,7 +401,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 
     public OperatorOutcome ReturnToService(Guid alarmId, string actor, string? reason, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         if (alarm.OutOfService is null)
             return OperatorOutcome.Rejected("the alarm is in service");
@@ -459,7 +477,7 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         var now = timeProvider.GetUtcNow();
         var next = alarm with { Comment = comment };
         Store(next);
-        entries.Add(JournalEntry.AuditOnly(next.Key, Serialize(next), new AuditRecord(now, actor, "comment", alarmId, next.Key, comment)));
+        entries.Add(JournalEntry.AuditOnly(next, Serialize(next), new AuditRecord(now, actor, "comment", alarmId, next.Key, comment)));
         return OperatorOutcome.Done(next);
     }
 
@@ -478,13 +496,13 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
         };
     }
 
-    /// <summary>Nothing left to attend to: back to normal, acknowledged, and in service.</summary>
-    private static bool IsClosed(TrackedAlarm alarm) => !alarm.ConditionActive && alarm.Acknowledged && alarm.OutOfService is null && !alarm.Latched;
+    /// <summary>Nothing left to attend to: ended at the plant, and its disposal loop (if it has one) closed out.</summary>
+    private static bool IsClosed(TrackedAlarm alarm) => alarm.Ended && alarm.Disposal is null or { Step: DisposalSteps.ClosedOut };
 
     /// <summary>An operator reset a latched alarm whose condition has returned to normal. Closes it when it was acknowledged.</summary>
     public OperatorOutcome Reset(Guid alarmId, string actor, string? comment, List<JournalEntry> entries)
     {
-        if (!TryGet(alarmId, out var alarm))
+        if (!TryGetListed(alarmId, out var alarm))
             return OperatorOutcome.NotFound;
         if (!alarm.Latched || alarm.ConditionActive)
             return OperatorOutcome.Rejected(alarm.ConditionActive ? "the condition is still active: reset after it returns to normal" : "the alarm is not latched");
@@ -509,17 +527,44 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
 
     private void Store(TrackedAlarm alarm)
     {
-        _alarms[alarm.Key] = alarm;
-        Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)][alarm.Key] = alarm;
-        _keysById[alarm.Raised.AlarmId] = alarm.Key;
+        var id = alarm.Raised.AlarmId;
+        var partition = Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)];
+        if (alarm.AwaitingCloseOut)
+        {
+            // It leaves its condition's place (a new raise of the condition is a new alarm) for a place of its own.
+            if (_alarms.TryGetValue(alarm.Key, out var listed) && listed.Raised.AlarmId == id)
+            {
+                _alarms.TryRemove(new KeyValuePair<string, TrackedAlarm>(alarm.Key, listed));
+                partition.TryRemove(new KeyValuePair<string, TrackedAlarm>(alarm.Key, listed));
+                _keysById.TryRemove(id, out _);
+            }
+
+            _awaitingCloseOut[id] = alarm;
+        }
+        else
+        {
+            _alarms[alarm.Key] = alarm;
+            _keysById[id] = alarm.Key;
+        }
+
+        partition[alarm.StoreKey] = alarm;
         PublishGauge();
     }
 
+    /// <summary>Removes the alarm with <paramref name="alarm"/>'s id from wherever it is kept, and from nowhere else.</summary>
     private void Remove(TrackedAlarm alarm)
     {
-        _alarms.TryRemove(alarm.Key, out _);
-        Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)].TryRemove(alarm.Key, out _);
-        _keysById.TryRemove(alarm.Raised.AlarmId, out _);
+        var id = alarm.Raised.AlarmId;
+        var partition = Volatile.Read(ref _byPartition)[_partitionOf(alarm.Raised.Enterprise, alarm.Raised.Gateway)];
+        if (_awaitingCloseOut.TryRemove(id, out var awaiting))
+            partition.TryRemove(new KeyValuePair<string, TrackedAlarm>(awaiting.StoreKey, awaiting));
+        if (_alarms.TryGetValue(alarm.Key, out var listed) && listed.Raised.AlarmId == id)
+        {
+            _alarms.TryRemove(new KeyValuePair<string, TrackedAlarm>(alarm.Key, listed));
+            partition.TryRemove(new KeyValuePair<string, TrackedAlarm>(alarm.Key, listed));
+            _keysById.TryRemove(id, out _);
+        }
+
         PublishGauge();
     }
 
@@ -530,21 +575,35 @@ internal sealed class AlarmTracker(TimeProvider timeProvider, EscalationOptions?
     /// <summary>
     /// Every change of an alarm goes through here: the alarm is stored, or closed when nothing is left
     /// to attend to (<see cref="IsClosed"/>), and the event is journalled with the state after it
-    /// (null = closed) and the operator action behind it. Returns whether the alarm was closed.
+    /// (null = closed), where the journal keeps it (<see cref="TrackedAlarm.StoreKey"/>), and the operator action
+    /// behind it. An alarm whose loop waits only for it to end is closed out here when it ends
+    /// (<see cref="CloseOutWhenEnded"/>). Returns whether the alarm was closed.
     /// </summary>
-    private bool Record<TEvent>(TrackedAlarm next, Guid eventId, TEvent message, AuditRecord? audit, List<JournalEntry> entries, long? transitionAtMs = null)
+    private bool Record<TEvent>(TrackedAlarm next, Guid eventId, TEvent message, AuditRecord? audit, List<JournalEntry> entries, long? transitionAtMs = null, bool closeOutWhenEnded = true)
     {
+        var storedUnder = TryGet(next.Raised.AlarmId, out var previous) ? previous.StoreKey : next.StoreKey;
         var closed = IsClosed(next);
         if (closed)
+        {
             Remove(next);
+        }
         else
+        {
             Store(next);
+            if (!string.Equals(storedUnder, next.StoreKey, StringComparison.Ordinal))
+            {
+                // Ended with its loop open: its state moves to its own key, in the same transaction as the event.
+                entries.Add(JournalEntry.Moved(next.Key, storedUnder));
+                storedUnder = next.StoreKey;
+            }
+        }
+
         if (transitionAtMs is { } at)
             _newestTransitionMs.AddOrUpdate(next.Key, static (_, at) => at, static (_, old, at) => Math.Max(old, at), at);
         var type = typeof(TEvent).Name;
-        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit, transitionAtMs, Alarm: next));
+        entries.Add(new JournalEntry(eventId, type, Serialize(message), next.Key, closed ? null : Serialize(next), audit, transitionAtMs, Alarm: next, StateKey: storedUnder));
         IngestionMetrics.AlarmTransitions.Add(1, new("type", type), new("priority", next.Raised.Priority));
-        return closed;
+        return closed || (closeOutWhenEnded && CloseOutWhenEnded(next, entries));
     }
 
     /// <summary>

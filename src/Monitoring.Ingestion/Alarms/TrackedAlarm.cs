@@ -43,14 +43,66 @@ internal sealed record TrackedAlarm
     public bool LateEpisode { get; init; }
     /// <summary>When the current unacknowledged episode started: the escalation clock's zero.</summary>
     public DateTimeOffset? UnacknowledgedSince { get; init; }
+    /// <summary>The disposal loop (docs/disposal.md); null when the loop is off, or for an alarm raised before it existed.</summary>
+    public Disposal? Disposal { get; init; }
+
+    /// <summary>Nothing left to attend to at the plant (ISA-18.2): back to normal, acknowledged, reset, and in service.</summary>
+    public bool Ended => !ConditionActive && Acknowledged && OutOfService is null && !Latched;
+
+    /// <summary>
+    /// Ended at the plant, but its disposal loop is not closed out yet. Such an alarm no longer holds its condition's
+    /// place (a new raise of the same condition is a new alarm, with its own loop) and is not on the duty list.
+    /// </summary>
+    public bool AwaitingCloseOut => Ended && Disposal is { Step: not DisposalSteps.ClosedOut };
+
+    /// <summary>Where the journal keeps its state: the condition's key while it holds it, its own id once it awaits close-out.</summary>
+    public string StoreKey => AwaitingCloseOut ? $"{Key}#{Raised.AlarmId}" : Key;
 
     /// <summary>The ISA-18.2 state shown to operators.</summary>
     public string State => OutOfService is not null ? AlarmStates.OutOfService
         : Shelf is not null ? AlarmStates.Shelved
         : Latched && !ConditionActive ? AlarmStates.Latched
         : ConditionActive ? (Acknowledged ? AlarmStates.Acknowledged : AlarmStates.Unacknowledged)
+        : Acknowledged ? AlarmStates.Normal
         : AlarmStates.ReturnedToNormalUnacknowledged;
 }
+
+/// <summary>
+/// Where an alarm stands in the disposal loop (docs/disposal.md): <see cref="Step"/> is the step it waits for
+/// (<see cref="DisposalSteps"/>, or <see cref="Closing"/>), <see cref="DueAt"/> that step's deadline.
+/// </summary>
+internal sealed record Disposal
+{
+    /// <summary>Verified (or, without verification, reported): closed out as soon as the alarm has ended at the plant.</summary>
+    public const string Closing = "closing";
+
+    public required string Step { get; init; }
+    /// <summary>A supervising officer verifies the report (per priority, <see cref="DisposalOptions.For"/>).</summary>
+    public required bool VerifyRequired { get; init; }
+    /// <summary>Deadline of the current step; null: none (a historical alarm, or nothing is due).</summary>
+    public DateTimeOffset? DueAt { get; init; }
+    /// <summary>When the first disposal report is due (from the raise): the dispose step's deadline once signed for.</summary>
+    public DateTimeOffset? DisposeDueAt { get; init; }
+    /// <summary><see cref="AlarmDisposalOverdue"/> was published for the current step and <see cref="DueAt"/>.</summary>
+    public bool Overdue { get; init; }
+    /// <summary>The latest disposal report.</summary>
+    public DisposalReport? Report { get; init; }
+    /// <summary>Reports made so far (a return asks for one more).</summary>
+    public int Attempts { get; init; }
+    /// <summary>The latest return of a report by the verifier.</summary>
+    public DisposalReturn? LastReturn { get; init; }
+    public string? VerifiedBy { get; init; }
+    public DateTimeOffset? VerifiedAt { get; init; }
+    public string? VerifyComment { get; init; }
+    public string? ClosedOutBy { get; init; }
+    public DateTimeOffset? ClosedOutAt { get; init; }
+}
+
+/// <summary>A disposal report (处置/反馈).</summary>
+internal sealed record DisposalReport(string Cause, string? CauseText, string Description, string Measures, IReadOnlyList<string> Evidence, string By, DateTimeOffset At);
+
+/// <summary>A verifier sent the report back (核查 退回).</summary>
+internal sealed record DisposalReturn(string By, string Reason, DateTimeOffset At);
 
 /// <summary>An operator's shelf: the alarm is kept from the duty console until it expires (or, one-shot, until it clears).</summary>
 internal sealed record Shelf(string By, string Reason, DateTimeOffset Until, bool OneShot, DateTimeOffset At);
@@ -66,4 +118,6 @@ internal static class AlarmStates
     public const string Acknowledged = "acknowledged";
     public const string ReturnedToNormalUnacknowledged = "returned-to-normal-unacknowledged";
     public const string Shelved = "shelved";
+    /// <summary>Ended at the plant (back to normal and acknowledged): an alarm awaiting its close-out, or a closed one in the history.</summary>
+    public const string Normal = "normal";
 }

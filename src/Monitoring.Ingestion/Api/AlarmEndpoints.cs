@@ -88,7 +88,8 @@ internal static class AlarmEndpoints
     /// <summary>Longest out-of-service time: 7 days (a sensor replacement), then the alarm is back by itself.</summary>
     public const int MaxOutOfServiceHours = 7 * 24;
 
-    private static async Task<IResult> RunAsync(Guid alarmId, AlarmTracker alarms, IngestionPipeline pipeline, Func<List<JournalEntry>, OperatorOutcome> action, CancellationToken ct)
+    /// <summary>Queues an action to the worker that owns the alarm's gateway and answers with the alarm as it then stands.</summary>
+    internal static async Task<IResult> RunAsync(Guid alarmId, AlarmTracker alarms, IngestionPipeline pipeline, Func<List<JournalEntry>, OperatorOutcome> action, CancellationToken ct)
     {
         if (!alarms.TryGet(alarmId, out var alarm))
             return Problem(StatusCodes.Status404NotFound, OperatorOutcome.NotFound.Problem!);
@@ -102,11 +103,11 @@ internal static class AlarmEndpoints
         };
     }
 
-    private static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
+    internal static IResult Problem(int status, string detail) => Results.Problem(detail: detail, statusCode: status);
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
+    internal static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
-    private static int PriorityRank(string priority) => priority switch
+    internal static int PriorityRank(string priority) => priority switch
     {
         AlarmPriorities.Critical => 0,
         AlarmPriorities.High => 1,
@@ -162,7 +163,8 @@ internal sealed record AlarmView(
     bool Simulated,
     int EscalationLevel,
     DateTimeOffset? NextEscalationAt,
-    DateTimeOffset? AcknowledgeDueAt)
+    DateTimeOffset? AcknowledgeDueAt,
+    Disposal? Disposal)
 {
     public static AlarmView From(TrackedAlarm a)
     {
@@ -170,6 +172,6 @@ internal sealed record AlarmView(
         return new AlarmView(r.AlarmId, a.Key, a.State, a.Sequence, a.ConditionActive, a.Acknowledged, a.AcknowledgedBy, a.AcknowledgedAt, a.Comment, a.Shelf,
             a.OutOfService, a.Latched, a.Chattering, r.RuleId, r.RuleVersion, r.Enterprise, r.Gateway, r.Tags, r.Equipment, r.Industry, r.Priority, r.Level, r.MajorHazard, r.Clause,
             r.Value, a.LastValue, r.Limit, r.Unit, r.Condition, r.OccurredAt, a.LastChangedAt, r.Historical, r.Simulated,
-            a.EscalationLevel, a.NextEscalationAt, a.AcknowledgeDueAt);
+            a.EscalationLevel, a.NextEscalationAt, a.AcknowledgeDueAt, a.Disposal);
     }
 }

@@ -20,6 +20,7 @@ internal static class ApiEndpoints
         var api = app.MapGroup("/api");
         api.MapAlarmEndpoints();
         api.MapAlarmHistoryEndpoints();
+        api.MapDisposalEndpoints();
 
         api.MapGet("/gateways", (GatewayRegistry gateways) => gateways.All().Select(g => new
         {

@@ -38,7 +38,11 @@ internal static class IngestionServiceCollectionExtensions
         services.AddSingleton(sp => new GatewayRegistry(sp.GetRequiredService<IOptions<PipelineOptions>>().Value.ClockWindow));
         services.AddSingleton<OutboxSignal>();
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value));
+        services.AddOptions<DisposalOptions>().Bind(configuration.GetSection(DisposalOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DisposalOptions>>(new DisposalOptionsValidator());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DisposalOptions>>().Value);
+        services.AddSingleton(sp => new AlarmTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EscalationOptions>>().Value,
+            sp.GetRequiredService<DisposalOptions>()));
         services.AddOptions<AlarmHistoryOptions>().Bind(configuration.GetSection(AlarmHistoryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => new SiteFiles(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.SitePaths, sp.GetRequiredService<IHostEnvironment>().ContentRootPath));

@@ -3,7 +3,7 @@ using Monitoring.Rules.Runtime;
 
 namespace Monitoring.Ingestion.Pipeline;
 
-/// <summary>What time alone changes, once a second on the worker: rule timers, held raises, shelves, escalation, late episodes, silence.</summary>
+/// <summary>What time alone changes, once a second on the worker: rule timers, held raises, shelves, escalation, disposal deadlines, late episodes, silence.</summary>
 internal sealed partial class PartitionWorker
 {
     private long _lastTickMs;
@@ -23,6 +23,7 @@ internal sealed partial class PartitionWorker
         _deps.Alarms.ReleaseHeld(_heldTooLong, "hold_limit", _pendingJournal);
         _deps.Alarms.ExpireShelves(Index, _pendingJournal);
         _deps.Alarms.Escalate(Index, _pendingJournal);
+        _deps.Alarms.CheckDisposalDeadlines(Index, _pendingJournal);
         EndSettledLateEpisodes(nowMs);
     }
 

@@ -91,7 +91,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (keys.IsEmpty)
         {
             detail = "This operation needs an API key, and none is configured on this service. Add one under " +
-                     "Monitoring:Security:ApiKeys (Name, Role = viewer | duty-officer | administrator, KeySha256 = sha256 of the key), " +
+                     "Monitoring:Security:ApiKeys (Name, Role = viewer | duty-officer | supervisor | administrator, KeySha256 = sha256 of the key), " +
                      "then send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'. See docs/security.md.";
         }
         else if (_keyPresented || TryGetKey(Request, out _))
@@ -113,7 +113,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var role = Context.User.FindFirstValue(ClaimTypes.Role) ?? "none";
         SecurityMetrics.ApiRequestRefused(StatusCodes.Status403Forbidden);
         return WriteProblemAsync(Response, StatusCodes.Status403Forbidden, "Role not allowed",
-            $"Role '{role}' may not do this. Duty operations (acknowledge, shelve) need {Roles.DutyOfficer} or {Roles.Administrator}; configuration reload needs {Roles.Administrator}.");
+            $"Role '{role}' may not do this. Duty operations (acknowledge, shelve) need {Roles.DutyOfficer} or {Roles.Administrator}; verifying a disposal report needs {Roles.Supervisor} or {Roles.Administrator}; configuration reload needs {Roles.Administrator}.");
     }
 
     internal static Task WriteProblemAsync(HttpResponse response, int status, string title, string detail)

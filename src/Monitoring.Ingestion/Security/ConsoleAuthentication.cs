@@ -69,7 +69,7 @@ internal static class ConsoleAuthentication
                     var role = context.HttpContext.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "none";
                     SecurityMetrics.ApiRequestRefused(StatusCodes.Status403Forbidden);
                     return ApiKeyAuthenticationHandler.WriteProblemAsync(context.Response, StatusCodes.Status403Forbidden, "Role not allowed",
-                        $"Role '{role}' may not do this. Duty operations (acknowledge, shelve, comment) need {Roles.DutyOfficer} or {Roles.Administrator}.");
+                        $"Role '{role}' may not do this. Duty operations (acknowledge, shelve, comment) need {Roles.DutyOfficer} or {Roles.Administrator}; verifying a disposal report needs {Roles.Supervisor} or {Roles.Administrator}.");
                 },
             };
         });

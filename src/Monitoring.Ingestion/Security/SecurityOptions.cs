@@ -53,7 +53,7 @@ internal sealed class ApiKeyOptions
     /// <summary>Who holds the key; becomes the user name in logs and events.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/> or <see cref="Roles.Administrator"/>.</summary>
+    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/>, <see cref="Roles.Supervisor"/> or <see cref="Roles.Administrator"/>.</summary>
     public string Role { get; set; } = "";
 
     /// <summary>SHA-256 of the key, hex (preferred: the configuration then holds no usable secret).</summary>
@@ -71,7 +71,7 @@ internal sealed class UserOptions
     /// <summary>Shown in the console; defaults to <see cref="Id"/>.</summary>
     public string? DisplayName { get; set; }
 
-    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/> or <see cref="Roles.Administrator"/>.</summary>
+    /// <summary><see cref="Roles.Viewer"/>, <see cref="Roles.DutyOfficer"/>, <see cref="Roles.Supervisor"/> or <see cref="Roles.Administrator"/>.</summary>
     public string Role { get; set; } = "";
 
     /// <summary><c>pbkdf2-sha256$iterations$salt$hash</c> from <c>dotnet run --project src/Monitoring.Ingestion -- hash-password</c>.</summary>
@@ -175,7 +175,7 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             if (string.IsNullOrWhiteSpace(key.Name))
                 errors.Add($"{at}:Name is required.");
             if (!Roles.IsKnown(key.Role))
-                errors.Add($"{at}:Role '{key.Role}' is not one of {Roles.Viewer}, {Roles.DutyOfficer}, {Roles.Administrator}.");
+                errors.Add($"{at}:Role '{key.Role}' is not one of {Roles.List}.");
             var hasHash = !string.IsNullOrEmpty(key.KeySha256);
             if (hasHash == !string.IsNullOrEmpty(key.Key))
                 errors.Add($"{at}: set exactly one of KeySha256 (preferred) or Key.");
@@ -195,7 +195,7 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             else if (!userIds.Add(user.Id))
                 errors.Add($"{at}:Id '{user.Id}' is used twice.");
             if (!Roles.IsKnown(user.Role))
-                errors.Add($"{at}:Role '{user.Role}' is not one of {Roles.Viewer}, {Roles.DutyOfficer}, {Roles.Administrator}.");
+                errors.Add($"{at}:Role '{user.Role}' is not one of {Roles.List}.");
             if (!UserPasswordHash.IsValid(user.PasswordHash))
                 errors.Add($"{at}:PasswordHash must be '{UserPasswordHash.Prefix}$<iterations, at least {UserPasswordHash.MinimumIterations}>$<salt>$<hash>' (dotnet run --project src/Monitoring.Ingestion -- hash-password).");
         }

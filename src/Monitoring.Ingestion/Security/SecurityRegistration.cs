@@ -23,6 +23,7 @@ internal static class SecurityRegistration
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p => p.AddRequirements(new AccessRequirement(AccessLevel.Read)))
             .AddPolicy(Policies.Operate, p => p.RequireAuthenticatedUser().RequireRole(Roles.DutyOfficer, Roles.Administrator))
+            .AddPolicy(Policies.Verify, p => p.RequireAuthenticatedUser().RequireRole(Roles.Supervisor, Roles.Administrator))
             .AddPolicy(Policies.Administer, p => p.RequireAuthenticatedUser().RequireRole(Roles.Administrator))
             // Endpoints that declare nothing: reads follow Policies.Read, anything else needs Operate, so a
             // write endpoint mapped without RequireAuthorization is still not open.
@@ -46,6 +47,7 @@ internal static class SecurityRegistration
         var probe = app.MapGroup("/api/_security-probe");
         probe.MapGet("/read", () => Results.Ok(new { policy = Policies.Read })).RequireAuthorization(Policies.Read);
         probe.MapPost("/operate", () => Results.Ok(new { policy = Policies.Operate })).RequireAuthorization(Policies.Operate);
+        probe.MapPost("/verify", () => Results.Ok(new { policy = Policies.Verify })).RequireAuthorization(Policies.Verify);
         probe.MapPost("/administer", () => Results.Ok(new { policy = Policies.Administer })).RequireAuthorization(Policies.Administer);
         probe.MapPost("/undeclared", () => Results.Ok(new { policy = "fallback" }));
     }
@@ -73,7 +75,7 @@ internal sealed class AccessRequirementHandler(IOptions<SecurityOptions> options
             // Probes carry no credentials; health says nothing about plant data.
             allowed = !options.Value.RequireAuthenticationForReads
                       || http?.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase) == true
-                      || user.IsInRole(Roles.Viewer) || user.IsInRole(Roles.DutyOfficer) || user.IsInRole(Roles.Administrator);
+                      || user.IsInRole(Roles.Viewer) || user.IsInRole(Roles.DutyOfficer) || user.IsInRole(Roles.Supervisor) || user.IsInRole(Roles.Administrator);
         }
         else
         {

@@ -136,6 +136,52 @@ internal static class EventSamples
         escalationLevel: 1,
         unacknowledgedForSeconds: 300);
 
+    private static AlarmRaised At(long sequence, TimeSpan after) => Raised() with
+    {
+        EventId = AlarmEventIds.For(AlarmId, sequence),
+        Sequence = sequence,
+        Value = 0.31,
+        OccurredAt = OccurredAt + after,
+        DetectedAt = OccurredAt + after,
+        Context = [],
+    };
+
+    public static AlarmDisposed Disposed() => new(
+        At(5, TimeSpan.FromMinutes(25)),
+        disposedBy: "safety.wang",
+        cause: DisposalCauses.Other,
+        causeText: "冷却水泵入口滤网堵塞",
+        description: "Mould water pressure fell to 0.18 MPa; the inlet strainer of pump P-2 was blocked.",
+        measures: "Casting stopped by the interlock; strainer cleaned; pump P-2 back in service at 0.31 MPa.",
+        evidence: ["photo:2025-11-22/cast1-strainer.jpg", "doc:WO-2025-1122-07"],
+        attempt: 2,
+        disposedAt: OccurredAt.AddMinutes(25));
+
+    public static AlarmDisposalReturned DisposalReturned() => new(
+        At(6, TimeSpan.FromHours(2)),
+        returnedBy: "park.zhao",
+        reason: "请补充滤网清理前后的照片 / add photos of the strainer before and after cleaning",
+        returnedAt: OccurredAt.AddHours(2),
+        disposeDueAt: OccurredAt.AddHours(2).AddMinutes(30));
+
+    public static AlarmDisposalVerified DisposalVerified() => new(
+        At(8, TimeSpan.FromHours(3)),
+        verifiedBy: "park.zhao",
+        comment: "现场核查属实",
+        verifiedAt: OccurredAt.AddHours(3));
+
+    public static AlarmClosedOut ClosedOut() => new(
+        At(9, TimeSpan.FromHours(3)),
+        closedOutBy: "park.zhao",
+        cause: DisposalCauses.EquipmentFault,
+        closedOutAt: OccurredAt.AddHours(3));
+
+    public static AlarmDisposalOverdue DisposalOverdue() => new(
+        At(4, TimeSpan.FromMinutes(31)),
+        step: DisposalSteps.Dispose,
+        dueAt: OccurredAt.AddMinutes(30),
+        overdueSeconds: 60);
+
     public static ServiceHeartbeat Heartbeat() => new()
     {
         EventId = Guid.Parse("0193a8f0-7c2e-7d41-9b6a-3e5f1c2d4b60"),

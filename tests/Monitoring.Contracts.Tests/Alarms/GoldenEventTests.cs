@@ -53,6 +53,21 @@ public class GoldenEventTests
     public void AlarmEscalated_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Escalated());
 
     [Fact]
+    public void AlarmDisposed_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.Disposed());
+
+    [Fact]
+    public void AlarmDisposalReturned_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.DisposalReturned());
+
+    [Fact]
+    public void AlarmDisposalVerified_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.DisposalVerified());
+
+    [Fact]
+    public void AlarmClosedOut_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.ClosedOut());
+
+    [Fact]
+    public void AlarmDisposalOverdue_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.DisposalOverdue());
+
+    [Fact]
     public void GatewayStatusChanged_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.StatusChanged());
 
     [Fact]
@@ -143,6 +158,7 @@ public class GoldenEventTests
         [
             typeof(AlarmRaised), typeof(AlarmCleared), typeof(AlarmAcknowledged), typeof(AlarmShelved),
             typeof(AlarmUnshelved), typeof(AlarmEscalated), typeof(AlarmOutOfService), typeof(AlarmReturnedToService), typeof(AlarmReset),
+            typeof(AlarmDisposed), typeof(AlarmDisposalReturned), typeof(AlarmDisposalVerified), typeof(AlarmClosedOut), typeof(AlarmDisposalOverdue),
         ];
         foreach (var type in alarmEvents)
         {

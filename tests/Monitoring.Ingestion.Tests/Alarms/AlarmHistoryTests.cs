@@ -115,7 +115,7 @@ public sealed class AlarmHistoryTests : IDisposable
         _tracker.Apply(new AlarmTransition(condition, AlarmTransitionKind.Raised, NowMs, 0.1), new TransitionContext([], Simulated: false), entries);
         var path = Path.Combine(_folder, "earlier.db");
         using (var earlier = new AlarmJournal(path))
-            await earlier.CommitAsync([JournalEntry.StateOnly(condition.Key, entries[0].StateJson!)], NowMs, CancellationToken.None);
+            await earlier.CommitAsync([JournalEntry.StateOnly(entries[0].Alarm!, entries[0].StateJson!)], NowMs, CancellationToken.None);
         using (var probe = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
         {
             probe.Open();

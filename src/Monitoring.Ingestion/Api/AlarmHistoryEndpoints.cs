@@ -41,7 +41,8 @@ internal static class AlarmHistoryEndpoints
             {
                 Alarm = AlarmHistoryView.From(found.Alarm),
                 Events = found.Events.Select(e => new { e.Sequence, e.Type, e.At, Event = JsonSerializer.Deserialize<JsonElement>(e.Payload) }).ToList(),
-                Audit = audit.OrderBy(a => a.At).ToList(),
+                // Oldest first, in the order the actions were committed (the journal lists newest first).
+                Audit = Enumerable.Reverse(audit).ToList(),
             });
         });
     }

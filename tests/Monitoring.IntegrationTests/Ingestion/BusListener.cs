@@ -82,6 +82,30 @@ internal sealed class BusListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes every event as it arrives (any type) until <paramref name="done"/> holds for those taken so far; returns them,
+    /// as (type, <c>message</c>), in arrival order.
+    /// </summary>
+    public async Task<List<(string Type, JsonElement Message)>> TakeUntilAsync(Func<IReadOnlyList<(string Type, JsonElement Message)>, bool> done, TimeSpan timeout, string what)
+    {
+        var taken = new List<(string Type, JsonElement Message)>();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (!done(taken))
+            {
+                var (type, envelope) = await _received.Reader.ReadAsync(cts.Token);
+                taken.Add((type, envelope.GetProperty("message")));
+            }
+
+            return taken;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{what}: not within {timeout}; took {string.Join(", ", taken.Select(t => t.Type))}");
+        }
+    }
+
     /// <summary>Events of <paramref name="type"/> received and not yet taken (skipped ones included).</summary>
     public int Pending(string type)
     {

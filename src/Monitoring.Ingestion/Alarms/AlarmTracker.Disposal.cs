@@ -14,8 +14,7 @@ internal sealed partial class AlarmTracker
     {
         if (_disposal is null)
             return null;
-        var r = alarm.Raised;
-        var rules = _disposal.For(r.Priority, r.Level, r.MajorHazard);
+        var rules = RulesFor(alarm);
         // Late data is not paged as new (contract: historical): it is disposed of like any alarm, without deadlines.
         return new Disposal
         {
@@ -25,6 +24,8 @@ internal sealed partial class AlarmTracker
             DisposeDueAt = historical ? null : now + rules.DisposeWithin,
         };
     }
+
+    private PriorityDisposal RulesFor(TrackedAlarm alarm) => _disposalRules.For(alarm.Raised.Priority, alarm.Raised.Level, alarm.Raised.MajorHazard);
 
     /// <summary>The acknowledgement is the sign-for: the report is due next, by its deadline counted from the raise.</summary>
     private static Disposal? SignedFor(Disposal? disposal) => disposal is { Step: DisposalSteps.SignFor }
@@ -56,7 +57,8 @@ internal sealed partial class AlarmTracker
             Disposal = disposal with
             {
                 Step = verify ? DisposalSteps.Verify : Disposal.Closing,
-                DueAt = verify && disposal.DisposeDueAt is not null ? now + _disposal!.For(alarm.Raised.Priority, alarm.Raised.Level, alarm.Raised.MajorHazard).VerifyWithin : null,
+                // An alarm without deadlines (historical: no DisposeDueAt) gets none for its verification either.
+                DueAt = verify && disposal.DisposeDueAt is not null ? now + RulesFor(alarm).VerifyWithin : null,
                 Overdue = false,
                 Report = filed,
                 Attempts = attempt,
@@ -77,7 +79,7 @@ internal sealed partial class AlarmTracker
 
         var now = timeProvider.GetUtcNow();
         var disposal = alarm.Disposal!;
-        DateTimeOffset? due = disposal.DisposeDueAt is null ? null : now + _disposal!.For(alarm.Raised.Priority, alarm.Raised.Level, alarm.Raised.MajorHazard).DisposeWithin;
+        DateTimeOffset? due = disposal.DisposeDueAt is null ? null : now + RulesFor(alarm).DisposeWithin;
         var next = alarm with
         {
             Sequence = alarm.Sequence + 1,

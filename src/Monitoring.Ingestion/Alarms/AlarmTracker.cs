@@ -20,8 +20,12 @@ internal sealed partial class AlarmTracker(TimeProvider timeProvider, Escalation
 {
     // Null or disabled: no escalation (unit tests that are not about it, sites that escalate elsewhere).
     private readonly EscalationOptions? _escalation = escalation is { Enabled: true } ? escalation : null;
-    // Null or disabled: no disposal loop; an alarm closes when it has ended (ISA-18.2 alone).
+    // Null or disabled: no new alarm starts a disposal loop, and none goes overdue; an alarm closes when it has ended
+    // (ISA-18.2 alone).
     private readonly DisposalOptions? _disposal = disposal is { Enabled: true } ? disposal : null;
+    // The deadlines of loops already open, also once the loop is turned off (a restart with Enabled false): they go on
+    // to their close-out rather than stay open for ever.
+    private readonly DisposalOptions _disposalRules = disposal ?? new DisposalOptions();
 
     public const int ChatterRaises = 3;
     public static readonly TimeSpan ChatterWindow = TimeSpan.FromSeconds(60);

@@ -15,16 +15,15 @@ internal static class DisposalEndpoints
 {
     public static void MapDisposalEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/disposals", (AlarmTracker alarms, TimeProvider time, string? step, bool? overdue) =>
+        api.MapGet("/disposals", (AlarmTracker alarms, string? step, bool? overdue) =>
         {
             if (step is not null && step is not (DisposalSteps.SignFor or DisposalSteps.Dispose or DisposalSteps.Verify or Disposal.Closing))
                 return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, $"'step' must be {DisposalSteps.SignFor}, {DisposalSteps.Dispose}, {DisposalSteps.Verify} or {Disposal.Closing}");
-            var now = time.GetUtcNow();
             return Results.Ok(alarms.All.Concat(alarms.AwaitingCloseOut)
                 .Where(a => a.Disposal is { Step: not DisposalSteps.ClosedOut } d
                             && (step is null || string.Equals(d.Step, step, StringComparison.Ordinal))
-                            && (overdue is null || IsOverdue(d, now) == overdue))
-                .OrderByDescending(a => IsOverdue(a.Disposal!, now))
+                            && (overdue is null || d.Overdue == overdue))
+                .OrderByDescending(a => a.Disposal!.Overdue)
                 .ThenBy(a => a.Disposal!.DueAt ?? DateTimeOffset.MaxValue)
                 .ThenBy(a => AlarmEndpoints.PriorityRank(a.Raised.Priority))
                 .Select(AlarmView.From)
@@ -60,8 +59,6 @@ internal static class DisposalEndpoints
             })
             .RequireAuthorization(Policies.Verify);
     }
-
-    private static bool IsOverdue(Disposal disposal, DateTimeOffset now) => disposal.DueAt is { } due && due <= now;
 
     private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

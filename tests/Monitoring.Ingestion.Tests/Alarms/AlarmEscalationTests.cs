@@ -27,22 +27,7 @@ public sealed class AlarmEscalationTests
 
     public AlarmEscalationTests() => _tracker = new AlarmTracker(_time, Policy);
 
-    private static AlarmCondition Condition(string priority, int level, bool majorHazard) => new()
-    {
-        Key = $"ENT/gw01/P/LOW_PRESSURE/{priority}",
-        RuleId = "LOW_PRESSURE",
-        RuleVersion = 1,
-        Enterprise = "ENT",
-        Gateway = "gw01",
-        Tags = ["P"],
-        Industry = Industries.AluminiumCasting,
-        Priority = priority,
-        Level = level,
-        MajorHazard = majorHazard,
-        Limit = 0.14,
-        Unit = "MPa",
-        Description = new LocalizedText("压力低低", "pressure low-low"),
-    };
+    private static AlarmCondition Condition(string priority, int level, bool majorHazard) => TestConditions.LowPressure(priority: priority, level: level, majorHazard: majorHazard);
 
     private void Raise(AlarmCondition condition, long? occurredAtMs = null) =>
         _tracker.Apply(new AlarmTransition(condition, AlarmTransitionKind.Raised, occurredAtMs ?? _time.GetUtcNow().ToUnixTimeMilliseconds(), 0.1), Context, _entries);

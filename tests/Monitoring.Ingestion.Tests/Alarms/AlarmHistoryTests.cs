@@ -33,22 +33,7 @@ public sealed class AlarmHistoryTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static AlarmCondition Condition(string enterprise = "ENT", string priority = AlarmPriorities.Critical, int level = 2) => new()
-    {
-        Key = $"{enterprise}/gw01/P/LOW_PRESSURE/{(level == 2 ? "LL" : "L")}",
-        RuleId = "LOW_PRESSURE",
-        RuleVersion = 3,
-        Enterprise = enterprise,
-        Gateway = "gw01",
-        Tags = ["P"],
-        Industry = Industries.AluminiumCasting,
-        Priority = priority,
-        Level = level,
-        MajorHazard = level == 2,
-        Limit = 0.14,
-        Unit = "MPa",
-        Description = new LocalizedText("压力低", "pressure low"),
-    };
+    private static AlarmCondition Condition(string enterprise = "ENT", string priority = AlarmPriorities.Critical, int level = 2) => TestConditions.LowPressure(enterprise, priority, level);
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

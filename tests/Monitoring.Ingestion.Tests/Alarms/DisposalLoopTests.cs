@@ -36,22 +36,7 @@ public sealed class DisposalLoopTests : IDisposable
 
     private AlarmTracker NewTracker() => new(_time, Escalation, Options);
 
-    private static AlarmCondition Condition(string priority = AlarmPriorities.Critical, int level = 2) => new()
-    {
-        Key = $"ENT/gw01/P/LOW_PRESSURE/{priority}/{level}",
-        RuleId = "LOW_PRESSURE",
-        RuleVersion = 3,
-        Enterprise = "ENT",
-        Gateway = "gw01",
-        Tags = ["P"],
-        Industry = Industries.AluminiumCasting,
-        Priority = priority,
-        Level = level,
-        MajorHazard = level == 2,
-        Limit = 0.14,
-        Unit = "MPa",
-        Description = new LocalizedText("压力低", "pressure low"),
-    };
+    private static AlarmCondition Condition(string priority = AlarmPriorities.Critical, int level = 2) => TestConditions.LowPressure(priority: priority, level: level);
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -321,6 +306,27 @@ public sealed class DisposalLoopTests : IDisposable
         Assert.Empty(_tracker.All);
         Assert.Empty(_tracker.AwaitingCloseOut);
         Assert.Equal(OperatorOutcomeKind.NotFound, _tracker.ReportDisposal(id, "duty.li", Report, []).Kind);
+    }
+
+    [Fact]
+    public async Task LoopTurnedOffAcrossARestart_LoopsAlreadyOpenGoOnToTheirCloseOut()
+    {
+        var condition = Condition();
+        await RaiseAsync(condition);
+        var id = _tracker.All.Single().Raised.AlarmId;
+        await DoneAsync(e => _tracker.Acknowledge(id, "duty.li", null, e));
+        await ClearAsync(condition);
+
+        _tracker = new AlarmTracker(_time, Escalation, new DisposalOptions { Enabled = false });
+        _tracker.Restore(await _journal.LoadActiveAsync(CancellationToken.None));
+        await DoneAsync(e => _tracker.ReportDisposal(id, "duty.li", Report, e));
+        Assert.Equal(_time.GetUtcNow() + Options.Critical.VerifyWithin, Assert.Single(_tracker.AwaitingCloseOut).Disposal!.DueAt);
+        await DoneAsync(e => _tracker.ReturnDisposal(id, "park.zhao", "photos", e));
+        await DoneAsync(e => _tracker.ReportDisposal(id, "duty.li", Report, e));
+        await DoneAsync(e => _tracker.VerifyDisposal(id, "park.zhao", null, e));
+
+        Assert.Empty(_tracker.AwaitingCloseOut);
+        Assert.Equal(nameof(AlarmClosedOut), _published[^1].MessageType);
     }
 
     [Theory]

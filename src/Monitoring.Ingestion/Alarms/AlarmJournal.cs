@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Monitoring.Contracts;
 
 namespace Monitoring.Ingestion.Alarms;
 
@@ -57,6 +58,7 @@ internal sealed partial class AlarmJournal : IDisposable
             );
             """);
         Execute(HistorySchema);
+        Execute(HazardSchema);
         ListOpenAlarmsInHistory();
     }
 
@@ -138,31 +140,10 @@ internal sealed partial class AlarmJournal : IDisposable
             foreach (var entry in entries)
             {
                 if (entry.HasEvent)
-                {
-                    using var insert = _connection.CreateCommand();
-                    insert.Transaction = transaction;
-                    // A re-send of the same transition (same deterministic event id) is harmless.
-                    insert.CommandText = "INSERT OR IGNORE INTO outbox (event_id, message_type, payload, created_at) VALUES ($id, $type, $payload, $at)";
-                    insert.Parameters.AddWithValue("$id", entry.EventId.ToString());
-                    insert.Parameters.AddWithValue("$type", entry.MessageType);
-                    insert.Parameters.AddWithValue("$payload", entry.Payload);
-                    insert.Parameters.AddWithValue("$at", nowMs);
-                    insert.ExecuteNonQuery();
-                }
+                    InsertOutbox(transaction, entry.EventId, entry.MessageType, entry.Payload, nowMs);
 
                 if (entry.Audit is { } audit)
-                {
-                    using var row = _connection.CreateCommand();
-                    row.Transaction = transaction;
-                    row.CommandText = "INSERT INTO audit (at, actor, action, alarm_id, alarm_key, reason) VALUES ($at, $actor, $action, $alarm, $key, $reason)";
-                    row.Parameters.AddWithValue("$at", audit.At.ToUnixTimeMilliseconds());
-                    row.Parameters.AddWithValue("$actor", audit.Actor);
-                    row.Parameters.AddWithValue("$action", audit.Action);
-                    row.Parameters.AddWithValue("$alarm", audit.AlarmId.ToString());
-                    row.Parameters.AddWithValue("$key", audit.AlarmKey);
-                    row.Parameters.AddWithValue("$reason", (object?)audit.Reason ?? DBNull.Value);
-                    row.ExecuteNonQuery();
-                }
+                    InsertAudit(transaction, audit);
 
                 if (entry.Clock is { } clock)
                 {
@@ -213,6 +194,49 @@ internal sealed partial class AlarmJournal : IDisposable
         {
             _lock.Release();
         }
+
+        // Durable now: a major hazard's alarm may open or re-open its hazard record (HazardRegister), never before.
+        if (MajorHazardCommitted is { } committed)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Alarm is { Raised.MajorHazard: true } alarm && string.Equals(entry.MessageType, nameof(AlarmRaised), StringComparison.Ordinal))
+                    committed(alarm.Raised);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Told of every major-hazard raise once it is committed (set by the hazard register). Called after the
+    /// transaction, outside the lock: it must only queue the work.
+    /// </summary>
+    public Action<AlarmRaised>? MajorHazardCommitted { get; set; }
+
+    /// <summary>Queues an event for the publisher. A re-send of the same event (same deterministic id) is harmless.</summary>
+    private void InsertOutbox(SqliteTransaction transaction, Guid eventId, string messageType, string payload, long nowMs)
+    {
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT OR IGNORE INTO outbox (event_id, message_type, payload, created_at) VALUES ($id, $type, $payload, $at)";
+        insert.Parameters.AddWithValue("$id", eventId.ToString());
+        insert.Parameters.AddWithValue("$type", messageType);
+        insert.Parameters.AddWithValue("$payload", payload);
+        insert.Parameters.AddWithValue("$at", nowMs);
+        insert.ExecuteNonQuery();
+    }
+
+    private void InsertAudit(SqliteTransaction transaction, AuditRecord audit)
+    {
+        using var row = _connection.CreateCommand();
+        row.Transaction = transaction;
+        row.CommandText = "INSERT INTO audit (at, actor, action, alarm_id, alarm_key, reason) VALUES ($at, $actor, $action, $alarm, $key, $reason)";
+        row.Parameters.AddWithValue("$at", audit.At.ToUnixTimeMilliseconds());
+        row.Parameters.AddWithValue("$actor", audit.Actor);
+        row.Parameters.AddWithValue("$action", audit.Action);
+        row.Parameters.AddWithValue("$alarm", audit.AlarmId.ToString());
+        row.Parameters.AddWithValue("$key", audit.AlarmKey);
+        row.Parameters.AddWithValue("$reason", (object?)audit.Reason ?? DBNull.Value);
+        row.ExecuteNonQuery();
     }
 
     public async Task<IReadOnlyList<OutboxItem>> ReadOutboxAsync(int max, CancellationToken cancellationToken)
@@ -312,7 +336,7 @@ internal sealed partial class AlarmJournal : IDisposable
 /// <summary>An alarm's lifecycle state as last written (JSON of <see cref="TrackedAlarm"/>).</summary>
 internal sealed record AlarmStateRecord(string Key, string StateJson);
 
-/// <summary>Who did what to which alarm, when and why.</summary>
+/// <summary>Who did what to which alarm (or major-hazard record: <see cref="AlarmId"/> is then the hazard's id, <see cref="AlarmKey"/> its key), when and why.</summary>
 internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, Guid AlarmId, string AlarmKey, string? Reason);
 
 /// <summary>

@@ -128,38 +128,25 @@ internal static class AlarmHistoryEndpoints
         }
     }
 
-    /// <summary>One row per alarm, the columns an inspector's spreadsheet needs; times in UTC, ISO 8601.</summary>
-    internal static string Csv(IReadOnlyList<AlarmHistoryRecord> rows)
-    {
-        var csv = new StringBuilder();
-        csv.Append("alarmId,enterprise,gateway,ruleId,ruleVersion,tags,priority,level,majorHazard,condition,value,limit,unit,raisedAt,state,closedAt,acknowledgedBy,acknowledgedAt,comment,simulated\r\n");
-        foreach (var row in rows)
+    /// <summary>One row per alarm, the columns an inspector's spreadsheet needs, with its disposal; times in UTC, ISO 8601.</summary>
+    internal static string Csv(IReadOnlyList<AlarmHistoryRecord> rows) => CsvText.Write(
+        "alarmId,enterprise,gateway,ruleId,ruleVersion,tags,priority,level,majorHazard,condition,value,limit,unit,raisedAt,state,closedAt,acknowledgedBy,acknowledgedAt,comment,simulated,"
+        + "disposalStep,disposalCause,disposedBy,disposedAt,disposalAttempts,verifiedBy,verifiedAt,closedOutBy,closedOutAt",
+        rows,
+        row =>
         {
             var a = row.Alarm;
             var r = a.Raised;
-            string[] fields =
+            var d = a.Disposal;
+            return
             [
-                r.AlarmId.ToString(), r.Enterprise, r.Gateway, r.RuleId, Invariant(r.RuleVersion), string.Join(' ', r.Tags), r.Priority, Invariant(r.Level),
-                r.MajorHazard ? "true" : "false", r.Condition.Zh, Invariant(r.Value), Invariant(r.Limit), r.Unit ?? "", Time(r.OccurredAt),
-                row.ClosedAt is null ? a.State : "closed", Time(row.ClosedAt), a.AcknowledgedBy ?? "", Time(a.AcknowledgedAt), a.Comment ?? "", r.Simulated ? "true" : "false",
+                r.AlarmId.ToString(), r.Enterprise, r.Gateway, r.RuleId, CsvText.Invariant(r.RuleVersion), string.Join(' ', r.Tags), r.Priority, CsvText.Invariant(r.Level),
+                CsvText.Bool(r.MajorHazard), r.Condition.Zh, CsvText.Invariant(r.Value), CsvText.Invariant(r.Limit), r.Unit ?? "", CsvText.Time(r.OccurredAt),
+                row.ClosedAt is null ? a.State : "closed", CsvText.Time(row.ClosedAt), a.AcknowledgedBy ?? "", CsvText.Time(a.AcknowledgedAt), a.Comment ?? "", CsvText.Bool(r.Simulated),
+                d?.Step ?? "", d?.Report?.Cause ?? "", d?.Report?.By ?? "", CsvText.Time(d?.Report?.At), d is null ? "" : CsvText.Invariant(d.Attempts),
+                d?.VerifiedBy ?? "", CsvText.Time(d?.VerifiedAt), d?.ClosedOutBy ?? "", CsvText.Time(d?.ClosedOutAt),
             ];
-            csv.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
-        }
-
-        return csv.ToString();
-
-        static string Invariant(IFormattable? value) => value?.ToString(null, CultureInfo.InvariantCulture) ?? "";
-        static string Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "";
-
-        // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A leading = + - @ is
-        // prefixed with ' so that a spreadsheet does not run a comment as a formula.
-        static string Quote(string field)
-        {
-            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' && !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-                field = "'" + field;
-            return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
-        }
-    }
+        });
 }
 
 /// <summary>An alarm of the history: the alarm as the duty console shows it (<see cref="AlarmView"/>) and when it closed.</summary>

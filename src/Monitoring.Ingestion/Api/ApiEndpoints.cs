@@ -21,6 +21,7 @@ internal static class ApiEndpoints
         api.MapAlarmEndpoints();
         api.MapAlarmHistoryEndpoints();
         api.MapDisposalEndpoints();
+        api.MapHazardEndpoints();
 
         api.MapGet("/gateways", (GatewayRegistry gateways) => gateways.All().Select(g => new
         {

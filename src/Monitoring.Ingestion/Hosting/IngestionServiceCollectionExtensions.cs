@@ -6,6 +6,7 @@ using Monitoring.Contracts.Telemetry;
 using Monitoring.Ingestion.Alarms;
 using Monitoring.Ingestion.Bus;
 using Monitoring.Ingestion.Console;
+using Monitoring.Ingestion.Hazards;
 using Monitoring.Ingestion.Mqtt;
 using Monitoring.Ingestion.Observability;
 using Monitoring.Ingestion.Pipeline;
@@ -113,6 +114,11 @@ internal static class IngestionServiceCollectionExtensions
         services.AddHostedService<AlarmHistoryPruner>();
         services.AddSingleton<RuleStateReplay>();
         services.AddHostedService<IngestionHost>();
+        // After the ingestion host: its start restores the alarms the register reconciles with (HazardRegister.LoadAsync).
+        services.AddOptions<HazardOptions>().Bind(configuration.GetSection(HazardOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new HazardRegister(sp.GetRequiredService<AlarmJournal>(), sp.GetRequiredService<AlarmTracker>(), sp.GetRequiredService<OutboxSignal>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HazardOptions>>().Value));
+        services.AddHostedService<HazardService>();
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
 

@@ -6,12 +6,12 @@ namespace Monitoring.Ingestion.Tests.Alarms;
 /// <summary>The rule condition the alarm tests raise and clear: a casting plant's low water pressure, one key per variant.</summary>
 internal static class TestConditions
 {
-    public static AlarmCondition LowPressure(string enterprise = "ENT", string priority = AlarmPriorities.Critical, int level = 2, bool? majorHazard = null)
+    public static AlarmCondition LowPressure(string enterprise = "ENT", string priority = AlarmPriorities.Critical, int level = 2, bool? majorHazard = null, string? clause = null, string? equipment = null)
     {
         var major = majorHazard ?? level == 2;
         return new()
         {
-            Key = $"{enterprise}/gw01/P/LOW_PRESSURE/{priority}/L{level}{(major ? "/MH" : "")}",
+            Key = $"{enterprise}/gw01/P/LOW_PRESSURE/{priority}/L{level}{(major ? "/MH" : "")}{(equipment is null ? "" : "/" + equipment)}",
             RuleId = "LOW_PRESSURE",
             RuleVersion = 3,
             Enterprise = enterprise,
@@ -21,6 +21,8 @@ internal static class TestConditions
             Priority = priority,
             Level = level,
             MajorHazard = major,
+            Clause = clause,
+            Equipment = equipment,
             Limit = 0.14,
             Unit = "MPa",
             Description = new LocalizedText("压力低", "pressure low"),

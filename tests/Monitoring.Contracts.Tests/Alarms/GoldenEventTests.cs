@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MassTransit.Serialization;
+using Monitoring.Contracts.Tests.Hazards;
 
 namespace Monitoring.Contracts.Tests.Alarms;
 
@@ -66,6 +67,70 @@ public class GoldenEventTests
 
     [Fact]
     public void AlarmDisposalOverdue_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.DisposalOverdue());
+
+    [Fact]
+    public void HazardOpened_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Opened());
+
+    [Fact]
+    public void HazardRectificationPlanned_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Planned());
+
+    [Fact]
+    public void HazardRectified_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Rectified());
+
+    [Fact]
+    public void HazardRectificationReturned_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Returned());
+
+    [Fact]
+    public void HazardVerified_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Verified());
+
+    [Fact]
+    public void HazardClosedOut_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.ClosedOut());
+
+    [Fact]
+    public void HazardReopened_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Reopened());
+
+    [Fact]
+    public void HazardOverdue_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(HazardEventSamples.Overdue());
+
+    [Fact]
+    public void HazardEvents_ShareOnlyHazardEvent_WhichMassTransitLeavesOffTheWire()
+    {
+        Type[] hazardEvents =
+        [
+            typeof(HazardOpened), typeof(HazardReopened), typeof(HazardRectificationPlanned), typeof(HazardRectified),
+            typeof(HazardRectificationReturned), typeof(HazardVerified), typeof(HazardClosedOut), typeof(HazardOverdue),
+        ];
+        foreach (var type in hazardEvents)
+        {
+            Assert.Equal(typeof(HazardEvent), type.BaseType);
+            Assert.Equal(
+                new[] { typeof(IEquatable<>).MakeGenericType(typeof(HazardEvent)), typeof(IEquatable<>).MakeGenericType(type) }.Order(ByName),
+                type.GetInterfaces().Order(ByName));
+            Assert.Contains(type, PublishedEvents.Types);
+        }
+
+        Assert.True(typeof(HazardEvent).IsAbstract);
+        Assert.NotNull(typeof(HazardEvent).GetCustomAttributes(typeof(MassTransit.ExcludeFromTopologyAttribute), inherit: false).SingleOrDefault());
+        Assert.NotNull(typeof(HazardEvent).GetCustomAttributes(typeof(MassTransit.ExcludeFromImplementedTypesAttribute), inherit: false).SingleOrDefault());
+    }
+
+    [Fact]
+    public void HazardIds_AreTheSameForTheSameRecord_AndDifferWhenAnyPartDiffers()
+    {
+        var id = HazardIds.For("E1", "Art. 14", "CAST1");
+
+        Assert.Equal(id, HazardIds.For("E1", "Art. 14", "CAST1"));
+        Assert.Equal(5, id.Version);
+        Assert.NotEqual(id, HazardIds.For("E2", "Art. 14", "CAST1"));
+        Assert.NotEqual(id, HazardIds.For("E1", null, "CAST1"));
+        Assert.NotEqual(id, HazardIds.For("E1", "Art. 14", "CAST2"));
+        // The separator keeps parts from running into each other.
+        Assert.NotEqual(HazardIds.For("E1", "A", "BC"), HazardIds.For("E1", "AB", "C"));
+        // Pinned, and computed independently (Python: uuid.uuid5(HazardIds.Namespace, "E1\nArt. 14\nCAST1")).
+        Assert.Equal(Guid.Parse(PinnedHazardId), id);
+    }
+
+    private const string PinnedHazardId = "63d6c213-73af-5a83-814d-968777eb003b";
 
     [Fact]
     public void GatewayStatusChanged_Serialized_MatchesGoldenAndRoundTrips() => AssertGolden(EventSamples.StatusChanged());

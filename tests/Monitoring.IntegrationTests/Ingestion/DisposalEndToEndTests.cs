@@ -18,7 +18,10 @@ namespace Monitoring.IntegrationTests.Ingestion;
 /// demo casting plant; it goes overdue for sign-for, is signed for, goes overdue for its report, is disposed of with a
 /// cause, returned once by the supervising officer, disposed of again, verified and closed out. Every step is an event
 /// on RabbitMQ in the alarm's sequence; bad requests change nothing; the closed alarm and its trail are in the history
-/// after a restart. Deadlines are configured in seconds so that they pass on the real clock.
+/// after a restart. The alarm is a major hazard (令10号 第五条): it opens the record of its hazard in the register, which
+/// goes overdue for its plan, is planned, rectified, returned, rectified again, verified and closed out, each step an
+/// event on RabbitMQ in the record's sequence, and the record with its trail is there after the restart.
+/// Deadlines are configured in seconds so that they pass on the real clock.
 /// </summary>
 [Collection(RealServersCollection.Name)]
 [Trait("Category", "Integration")]
@@ -29,6 +32,8 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
     [
         "AlarmRaised", "AlarmCleared", "AlarmAcknowledged", "AlarmEscalated", "AlarmDisposed", "AlarmDisposalReturned",
         "AlarmDisposalVerified", "AlarmClosedOut", "AlarmDisposalOverdue",
+        "HazardOpened", "HazardReopened", "HazardRectificationPlanned", "HazardRectified", "HazardRectificationReturned", "HazardVerified",
+        "HazardClosedOut", "HazardOverdue",
     ];
 
     private readonly string _topicRoot = $"it/{RealServers.UniqueName("dispose")}/mon/v1";
@@ -69,6 +74,9 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
         // Sign for within 2 s, report within 5 s of the raise: both pass while the test waits for them.
         settings["Monitoring:Alarms:Escalation:Critical:AcknowledgeWithin"] = "00:00:02";
         settings["Monitoring:Alarms:Disposal:Critical:DisposeWithin"] = "00:00:05";
+        // The hazard's plan is due within 3 s of its opening, checked twice a second.
+        settings["Monitoring:Hazards:PlanWithin"] = "00:00:03";
+        settings["Monitoring:Hazards:CheckEvery"] = "00:00:00.500";
         return settings;
     }
 
@@ -96,14 +104,14 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
     }
 
     [Fact]
-    public async Task MouldWaterAlarm_SignedForDisposedReturnedDisposedVerified_IsClosedOutWithEveryStepOnTheBusInSequence()
+    public async Task MouldWaterAlarm_SignedForDisposedReturnedDisposedVerified_IsClosedOut_AndItsHazardRecordRectifiedVerifiedClosed_EveryStepOnTheBusInSequence()
     {
         await using var bus = await BusListener.StartAsync(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword, EventTypes);
         await using var watcher = new RabbitAlarmWatcher(servers.AmqpHost, servers.AmqpPort, _virtualHost, servers.AmqpUser, servers.AmqpPassword);
         await watcher.StartAsync(CancellationToken.None);
         var service = await ServiceUnderTest.StartAsync(Settings());
-        Guid alarmId;
-        List<(string Type, JsonElement Message)> trail;
+        Guid alarmId, hazardId;
+        List<(string Type, JsonElement Message)> trail, hazardTrail;
         try
         {
             // The library's scenario, as an integrator runs it: the alarm is raised within its 2 s.
@@ -146,8 +154,46 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
             Assert.Equal("park-zhao", closed.GetProperty("disposal").GetProperty("closedOutBy").GetString());
 
             taken.AddRange(await bus.TakeUntilAsync(t => Has(t, "AlarmClosedOut"), Patience, "closed out"));
-            trail = [.. taken.Where(t => Mine(t.Message)).OrderBy(t => t.Message.GetProperty("sequence").GetInt64())];
+            trail = [.. taken.Where(t => t.Type.StartsWith("Alarm", StringComparison.Ordinal) && Mine(t.Message)).OrderBy(t => t.Message.GetProperty("sequence").GetInt64())];
             Assert.DoesNotContain((await service.GetJsonAsync("/api/disposals")).EnumerateArray(), a => a.GetProperty("alarmId").GetGuid() == alarmId);
+
+            // The major-hazard record the alarm opened (or joined: the low-low stage of the same rule is the same hazard).
+            var hazard = Assert.Single((await service.GetJsonAsync("/api/hazards?open=true")).EnumerateArray(),
+                h => h.GetProperty("alarms").EnumerateArray().Any(a => a.GetGuid() == alarmId));
+            hazardId = hazard.GetProperty("hazardId").GetGuid();
+            Assert.Equal("Casting pit 1 mould cooling water", hazard.GetProperty("equipment").GetString());
+            Assert.StartsWith("令10号 第五条", hazard.GetProperty("clause").GetString(), StringComparison.Ordinal);
+            Assert.Equal(Monitoring.Contracts.HazardIds.For(hazard.GetProperty("enterprise").GetString()!, hazard.GetProperty("clause").GetString(), "Casting pit 1 mould cooling water"), hazardId);
+            bool MyHazard(JsonElement m) => m.TryGetProperty("hazardId", out var h) && h.GetGuid() == hazardId;
+            bool HasHazard(IReadOnlyList<(string Type, JsonElement Message)> t, string type) => t.Any(e => e.Type == type && MyHazard(e.Message));
+            if (!HasHazard(taken, "HazardOverdue"))
+                taken.AddRange(await bus.TakeUntilAsync(t => HasHazard(t, "HazardOverdue"), Patience, "the hazard overdue for its plan"));
+            var board = await service.GetJsonAsync("/api/hazards/board");
+            Assert.True(board.GetProperty("overdue").GetInt32() >= 1);
+
+            var hazardPath = $"/api/hazards/{hazardId}";
+            var rectifyBy = TimeProvider.System.GetUtcNow().AddDays(7);
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/plan", new { measures = "m", owner = "Wang Wei" }, _officerKey), HttpStatusCode.BadRequest, "rectifyBy");
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/plan", new { measures = "m", owner = "Wang Wei", rectifyBy = TimeProvider.System.GetUtcNow().AddDays(-1) }, _officerKey), HttpStatusCode.BadRequest, "in the future");
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/rectify", new { description = "d", evidence = new[] { "photo:1" } }, _officerKey), HttpStatusCode.Conflict, "plan the rectification");
+            var planned = await OkAsync(PostAsync(service, $"{hazardPath}/plan", new { measures = "replace the inlet strainer of pump P-2 and add a differential-pressure alarm", owner = "王伟", rectifyBy }, _officerKey));
+            Assert.Equal("planned", planned.GetProperty("state").GetString());
+            Assert.False(planned.GetProperty("overdue").GetBoolean());
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/rectify", new { description = "done", evidence = Array.Empty<string>() }, _officerKey), HttpStatusCode.BadRequest, "evidence");
+            await OkAsync(PostAsync(service, $"{hazardPath}/rectify", new { description = "strainer replaced", evidence = new[] { "photo:p2-strainer" } }, _officerKey));
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/verify", new { }, _officerKey), HttpStatusCode.Forbidden, "");
+            await OkAsync(PostAsync(service, $"{hazardPath}/return", new { reason = "no record of the differential-pressure alarm test" }, _supervisorKey));
+            await OkAsync(PostAsync(service, $"{hazardPath}/rectify", new { description = "strainer replaced; dP alarm tested at 0.05 MPa", evidence = new[] { "photo:p2-strainer", "doc:dp-test" } }, _officerKey));
+            await RefusedAsync(PostAsync(service, $"{hazardPath}/close-out", new { }, _supervisorKey), HttpStatusCode.Conflict, "only a verified");
+            await OkAsync(PostAsync(service, $"{hazardPath}/verify", new { comment = "现场核查属实" }, _supervisorKey));
+            var closedHazard = await OkAsync(PostAsync(service, $"{hazardPath}/close-out", new { comment = "销号" }, _supervisorKey));
+            Assert.Equal("closed", closedHazard.GetProperty("state").GetString());
+            Assert.False(closedHazard.GetProperty("open").GetBoolean());
+
+            taken.AddRange(await bus.TakeUntilAsync(t => HasHazard(t, "HazardClosedOut"), Patience, "the hazard closed out"));
+            hazardTrail = [.. taken.Where(t => MyHazard(t.Message)).OrderBy(t => t.Message.GetProperty("sequence").GetInt64())];
+            var csv = await service.GetTextAsync("/api/hazards?format=csv");
+            Assert.Contains(hazardId.ToString(), csv, StringComparison.Ordinal);
         }
         finally
         {
@@ -176,5 +222,21 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
         Assert.Equal(["acknowledge", "dispose", "return-disposal", "dispose", "verify-disposal"],
             detail.GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("action").GetString()));
         Assert.Equal("closed-out", detail.GetProperty("alarm").GetProperty("alarm").GetProperty("disposal").GetProperty("step").GetString());
+
+        // The hazard: each step once on the bus, in its own sequence 1..n with recomputable ids, and after the restart
+        // the record is closed, with the same trail and every officer's action audited.
+        Assert.Equal(Enumerable.Range(1, hazardTrail.Count).Select(i => (long)i), hazardTrail.Select(t => t.Message.GetProperty("sequence").GetInt64()));
+        Assert.All(hazardTrail, t => Assert.Equal(Monitoring.Contracts.AlarmEventIds.For(hazardId, t.Message.GetProperty("sequence").GetInt64()), t.Message.GetProperty("eventId").GetGuid()));
+        Assert.Equal(
+            ["HazardOpened", "HazardOverdue", "HazardRectificationPlanned", "HazardRectified", "HazardRectificationReturned", "HazardRectified", "HazardVerified", "HazardClosedOut"],
+            hazardTrail.Select(t => t.Type));
+        Assert.Equal("plan", hazardTrail[1].Message.GetProperty("step").GetString());
+        var record = await restarted.GetJsonAsync($"/api/hazards/{hazardId}");
+        Assert.Equal("closed", record.GetProperty("hazard").GetProperty("state").GetString());
+        Assert.Equal("park-zhao", record.GetProperty("hazard").GetProperty("closedOutBy").GetString());
+        Assert.Equal(hazardTrail.Select(t => t.Message.GetProperty("eventId").GetString()),
+            record.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event").GetProperty("eventId").GetString()));
+        Assert.Equal(["plan-rectification", "rectify", "return-rectification", "rectify", "verify-rectification", "close-out-hazard"],
+            record.GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("action").GetString()));
     }
 }

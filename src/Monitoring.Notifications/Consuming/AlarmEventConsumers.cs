@@ -17,7 +17,8 @@ internal sealed class AlarmEventsConsumer(AlarmEventProcessor processor) :
     IConsumer<AlarmOutOfService>,
     IConsumer<AlarmReturnedToService>,
     IConsumer<AlarmReset>,
-    IConsumer<AlarmEscalated>
+    IConsumer<AlarmEscalated>,
+    IConsumer<AlarmDisposalOverdue>
 {
     public Task Consume(ConsumeContext<AlarmRaised> context) => processor.HandleAsync(AlarmSnapshot.From(context.Message), context.CancellationToken);
 
@@ -36,6 +37,14 @@ internal sealed class AlarmEventsConsumer(AlarmEventProcessor processor) :
     public Task Consume(ConsumeContext<AlarmReset> context) => processor.HandleAsync(AlarmSnapshot.From(context.Message), context.CancellationToken);
 
     public Task Consume(ConsumeContext<AlarmEscalated> context) => processor.HandleAsync(AlarmSnapshot.From(context.Message), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<AlarmDisposalOverdue> context) => processor.HandleAsync(AlarmSnapshot.From(context.Message), context.CancellationToken);
+}
+
+/// <summary>A major-hazard record whose plan, rectification or verification is late: told one rung up the enterprise's chain.</summary>
+internal sealed class HazardOverdueConsumer(AlarmEventProcessor processor) : IConsumer<HazardOverdue>
+{
+    public Task Consume(ConsumeContext<HazardOverdue> context) => processor.HandleAsync(context.Message, context.CancellationToken);
 }
 
 internal sealed class GatewayStatusConsumer(AlarmEventProcessor processor) : IConsumer<GatewayStatusChanged>

@@ -76,6 +76,34 @@ internal sealed class AlarmEventProcessor(
         return outcome;
     }
 
+    /// <summary>
+    /// A major-hazard record's step passed its deadline (重大隐患整改超期): told one rung up the enterprise's chain
+    /// (<see cref="RoutingPlanner.OverdueTarget"/>), once per event id.
+    /// </summary>
+    public async Task<EventOutcome> HandleAsync(HazardOverdue e, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var current = roster.Current;
+        var outcome = await store.ApplyEventAsync(e.EventId, nameof(HazardOverdue), null, 0, _ =>
+        {
+            if (RoutingPlanner.OverdueTarget(current.ChainFor(e.Enterprise, e.Industry, now)) is not { } up)
+                return (null, [], false);
+            var due = e.DueAt?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "-";
+            var drafts = composer.ForPeople([up.Person], NotificationKind.HazardOverdue, "hazard/" + e.EventId.ToString("N"), zh => zh
+                ? ($"[重大隐患{MessageComposer.HazardStepWord(e.Step, zh)}超期] {e.Enterprise} {e.Equipment}: {e.Condition.Zh}",
+                    $"重大事故隐患 {e.Enterprise} / {e.Equipment}（{e.Clause ?? "-"}）{MessageComposer.HazardStepWord(e.Step, zh)}期限 {due} 已过，超期 {e.OverdueSeconds} 秒。隐患编号: {e.HazardId}")
+                : ($"[Major hazard overdue: {MessageComposer.HazardStepWord(e.Step, zh)}] {e.Enterprise} {e.Equipment}: {e.Condition.En}",
+                    $"Major accident hazard {e.Enterprise} / {e.Equipment} ({e.Clause ?? "-"}): the {MessageComposer.HazardStepWord(e.Step, zh)} was due {due}, {e.OverdueSeconds} s ago. Hazard id: {e.HazardId}"),
+                e.Simulated);
+            return (null, drafts, false);
+        }, ct);
+
+        NotificationMetrics.Events.Add(1, new("type", nameof(HazardOverdue)), new("outcome", outcome.ToString()));
+        if (outcome == EventOutcome.Applied)
+            dispatcher.Wake();
+        return outcome;
+    }
+
     public void Heartbeat(ServiceHeartbeat heartbeat)
     {
         var now = time.GetUtcNow();

@@ -169,6 +169,8 @@ internal sealed class MessageComposer(AckLinkSettings links, bool sandboxOnly)
             (NotificationKind.ReminderUnacknowledged, false) => "Reminder: unacknowledged",
             (NotificationKind.ReminderAcknowledgedActive, true) => "提醒·已确认仍未恢复",
             (NotificationKind.ReminderAcknowledgedActive, false) => "Reminder: acknowledged, still active",
+            (NotificationKind.DisposalOverdue, true) => $"{DisposalStepWord(a.OverdueStep, zh)}超时",
+            (NotificationKind.DisposalOverdue, false) => $"Overdue: {DisposalStepWord(a.OverdueStep, zh)}",
             (_, true) => "告警",
             _ => "Alarm",
         };
@@ -211,6 +213,30 @@ internal sealed class MessageComposer(AckLinkSettings links, bool sandboxOnly)
                        + (ackUrl is null ? "" : "\n\n[" + (zh ? "确认告警" : "Acknowledge") + "](" + ackUrl + ")");
         return (title, text, markdown, ackUrl);
     }
+
+    /// <summary>The step of the disposal loop in the reader's words (签收, 处置反馈, 核查).</summary>
+    public static string DisposalStepWord(string? step, bool zh) => (step, zh) switch
+    {
+        (DisposalSteps.SignFor, true) => "签收",
+        (DisposalSteps.SignFor, false) => "sign-for",
+        (DisposalSteps.Dispose, true) => "处置反馈",
+        (DisposalSteps.Dispose, false) => "disposal report",
+        (DisposalSteps.Verify, true) => "核查",
+        (DisposalSteps.Verify, false) => "verification",
+        _ => step ?? "",
+    };
+
+    /// <summary>The step of a major-hazard record in the reader's words (整改方案, 整改, 核查).</summary>
+    public static string HazardStepWord(string step, bool zh) => (step, zh) switch
+    {
+        (HazardSteps.Plan, true) => "整改方案",
+        (HazardSteps.Plan, false) => "rectification plan",
+        (HazardSteps.Rectify, true) => "整改",
+        (HazardSteps.Rectify, false) => "rectification",
+        (HazardSteps.Verify, true) => "核查",
+        (HazardSteps.Verify, false) => "verification",
+        _ => step,
+    };
 
     private static string PriorityWord(string priority, bool zh) => (priority, zh) switch
     {

@@ -91,6 +91,7 @@ internal static class NotificationsServiceCollectionExtensions
         {
             x.AddConsumer<AlarmEventsConsumer>();
             x.AddConsumer<GatewayStatusConsumer>();
+            x.AddConsumer<HazardOverdueConsumer>();
             x.AddConsumer<HeartbeatConsumer>();
 
             void Endpoints(IBusRegistrationContext context, IReceiveConfigurator cfg)
@@ -106,6 +107,11 @@ internal static class NotificationsServiceCollectionExtensions
                 {
                     e.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
                     e.ConfigureConsumer<GatewayStatusConsumer>(context);
+                });
+                cfg.ReceiveEndpoint(bus.QueuePrefix + "hazards", e =>
+                {
+                    e.UseMessageRetry(r => r.Exponential(20, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+                    e.ConfigureConsumer<HazardOverdueConsumer>(context);
                 });
                 cfg.ReceiveEndpoint(bus.QueuePrefix + "heartbeats", e => e.ConfigureConsumer<HeartbeatConsumer>(context));
             }

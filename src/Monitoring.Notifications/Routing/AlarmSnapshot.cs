@@ -36,6 +36,9 @@ internal sealed record AlarmSnapshot : AlarmEvent
     /// <summary><see cref="AlarmCleared.Cause"/> (<see cref="ClearCauses"/>); null for other types.</summary>
     public string? ClearCause { get; init; }
 
+    /// <summary><see cref="AlarmDisposalOverdue.Step"/> (<see cref="DisposalSteps"/>); null for other types.</summary>
+    public string? OverdueStep { get; init; }
+
     /// <summary>The snapshot of any alarm event: its common facts and what its type adds.</summary>
     public static AlarmSnapshot From(AlarmEvent e) => new(e)
     {
@@ -51,5 +54,6 @@ internal sealed record AlarmSnapshot : AlarmEvent
             _ => null,
         },
         ClearCause = (e as AlarmCleared)?.Cause,
+        OverdueStep = (e as AlarmDisposalOverdue)?.Step,
     };
 }

@@ -14,6 +14,10 @@ public enum NotificationKind
     WatchdogSilent,
     WatchdogRestored,
     ChannelFailed,
+    /// <summary>A step of an alarm's disposal loop passed its deadline (AlarmDisposalOverdue).</summary>
+    DisposalOverdue,
+    /// <summary>A step of a major-hazard record passed its deadline (HazardOverdue).</summary>
+    HazardOverdue,
 }
 
 /// <summary>Reminder intervals and grouping, from <c>Monitoring:Notifications</c>.</summary>
@@ -101,6 +105,17 @@ internal static class RoutingPlanner
             case nameof(AlarmReset):
                 s = s with { Closed = true, NextReminderAt = null };
                 break;
+
+            case nameof(AlarmDisposalOverdue):
+                // The loop goes on after the alarm has ended at the plant (Closed here): a late step escalates one
+                // rung up the chain whatever the alarm's state, never held for a digest.
+                if (OverdueTarget(roster.ChainFor(e.Enterprise, e.Industry, now)) is { } up)
+                {
+                    recipients.Add(new Recipient(up.Person, NotificationKind.DisposalOverdue, up.Role, Digest: false));
+                    s = s with { Recipients = Append(s.Recipients, up.Person.Id) };
+                }
+
+                break;
         }
 
         return new RoutingDecision(s, recipients, Late: false);
@@ -134,6 +149,12 @@ internal static class RoutingPlanner
             recipients.Add(new Recipient(who, NotificationKind.ReminderAcknowledgedActive, null, Digest: false));
         return new RoutingDecision(s with { NextReminderAt = After(now, policy.RemindAcknowledgedActiveEvery), RemindersSent = s.RemindersSent + 1 }, recipients, Late: false);
     }
+
+    /// <summary>
+    /// Who is told that a disposal or rectification step is late: the member one rung above the on-duty officer (who
+    /// had the step to do), or the on-duty officer when the chain has one member; null when the chain is empty.
+    /// </summary>
+    public static ChainMember? OverdueTarget(IReadOnlyList<ChainMember> chain) => chain.Count == 0 ? null : chain[Math.Min(1, chain.Count - 1)];
 
     private static DateTimeOffset? After(DateTimeOffset now, TimeSpan interval) => interval > TimeSpan.Zero ? now + interval : null;
 

@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 
 namespace Monitoring.IntegrationTests.Faults;
 
-/// <summary>One alarm event as a consumer of the bus saw it.</summary>
+/// <summary>One alarm event as a consumer of the bus saw it; for a major-hazard event, <see cref="AlarmId"/> is the hazard record's id.</summary>
 internal sealed record ReceivedEvent(string Type, Guid AlarmId, Guid EventId, Guid MessageId, long Sequence, string? RuleId = null, bool Historical = false, DateTimeOffset OccurredAt = default, double? Value = null, string? Gateway = null);
 
 /// <summary>
@@ -66,7 +66,7 @@ internal sealed class EventQueue
             var urn = envelope.GetProperty("messageType")[0].GetString()!;
             _received.Add(new ReceivedEvent(
                 urn[(urn.LastIndexOf(':') + 1)..],
-                message.GetProperty("alarmId").GetGuid(),
+                (message.TryGetProperty("alarmId", out var alarm) && !message.TryGetProperty("hazardId", out _) ? alarm : message.GetProperty("hazardId")).GetGuid(),
                 message.GetProperty("eventId").GetGuid(),
                 envelope.GetProperty("messageId").GetGuid(),
                 message.GetProperty("sequence").GetInt64(),

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Monitoring.Contracts;
 using Monitoring.Ingestion.Alarms;
+using Monitoring.Ingestion.Observability;
 
 namespace Monitoring.Ingestion.Hazards;
 
@@ -41,6 +42,20 @@ internal sealed class HazardRegister : IDisposable
         _options = options;
         if (options.Enabled)
             journal.MajorHazardCommitted = raised => _found.Writer.TryWrite(raised);
+        IngestionMetrics.ObserveHazards(() =>
+        {
+            long open = 0, overdue = 0;
+            foreach (var (_, record) in _records)
+            {
+                if (!record.IsOpen)
+                    continue;
+                open++;
+                if (record.Overdue)
+                    overdue++;
+            }
+
+            return (open, overdue);
+        });
     }
 
     public IReadOnlyCollection<HazardRecord> All => [.. _records.Values];
@@ -108,6 +123,8 @@ internal sealed class HazardRegister : IDisposable
 
             var attached = record with
             {
+                // A record opened by simulated traffic is about a real hazard as soon as a real alarm finds it.
+                Simulated = record.Simulated && raised.Simulated,
                 Alarms = [.. record.Alarms.Skip(Math.Max(0, record.Alarms.Count + 1 - HazardRecord.MaxAlarmsKept)), raised.AlarmId],
                 AlarmCount = record.AlarmCount + 1,
             };

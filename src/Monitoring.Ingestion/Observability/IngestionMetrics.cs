@@ -100,6 +100,10 @@ internal static class IngestionMetrics
     public static long PipelineQueued => Interlocked.Read(ref _pipelineQueued);
 
     private static Func<long>? _suppressedByMode;
+    private static Func<(long Open, long Overdue)>? _hazards;
+
+    /// <summary>Where the counts of open and overdue major-hazard records come from (the hazard register).</summary>
+    public static void ObserveHazards(Func<(long Open, long Overdue)> source) => _hazards = source;
 
     /// <summary>Where the count of rule evaluations suppressed by a closed mode gate comes from (the rule set in force).</summary>
     public static void ObserveSuppressedByMode(Func<long> source) => _suppressedByMode = source;
@@ -123,6 +127,10 @@ internal static class IngestionMetrics
             "Gateways whose clock is off the server's by more than Pipeline:ClockSkewLimit (GATEWAY_CLOCK_SKEW raised).");
         Meter.CreateObservableGauge("monitoring.alarms.active", () => Interlocked.Read(ref _activeAlarms), "{alarm}",
             "Alarms currently active.");
+        Meter.CreateObservableGauge("monitoring.hazards.open", () => _hazards?.Invoke().Open ?? 0, "{hazard}",
+            "Major-hazard records not closed out (重大事故隐患; the target is zero).");
+        Meter.CreateObservableGauge("monitoring.hazards.overdue", () => _hazards?.Invoke().Overdue ?? 0, "{hazard}",
+            "Open major-hazard records past the deadline of their step (plan, rectification, verification).");
     }
 
     private static IEnumerable<Measurement<long>> ObserveBrokerQueued()

@@ -38,17 +38,8 @@ public sealed class DisposalCrashTests(RealServers servers) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Dictionary<string, string> Settings()
-    {
-        var settings = _scene.Settings();
-        settings["Monitoring:Security:ApiKeys:0:Name"] = "duty-li";
-        settings["Monitoring:Security:ApiKeys:0:Role"] = "duty-officer";
-        settings["Monitoring:Security:ApiKeys:0:Key"] = _officerKey;
-        settings["Monitoring:Security:ApiKeys:1:Name"] = "park-zhao";
-        settings["Monitoring:Security:ApiKeys:1:Role"] = "supervisor";
-        settings["Monitoring:Security:ApiKeys:1:Key"] = _supervisorKey;
-        return settings;
-    }
+    private Dictionary<string, string> Settings() =>
+        ServiceUnderTest.WithApiKeys(_scene.Settings(), ("duty-li", "duty-officer", _officerKey), ("park-zhao", "supervisor", _supervisorKey));
 
     private static async Task PostOkAsync(ServiceProcess service, string path, object body, string key)
     {

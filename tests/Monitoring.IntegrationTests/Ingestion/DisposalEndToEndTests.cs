@@ -65,12 +65,7 @@ public sealed class DisposalEndToEndTests(RealServers servers, ITestOutputHelper
     {
         var settings = ServiceUnderTest.RealServerSettings(servers, _topicRoot, RealServers.UniqueName("svc"), _database, _virtualHost,
             Path.Combine(_work, "data"), Path.Combine(RepoRoot(), "src", "Monitoring.Ingestion", "sites"));
-        settings["Monitoring:Security:ApiKeys:0:Name"] = "duty-li";
-        settings["Monitoring:Security:ApiKeys:0:Role"] = "duty-officer";
-        settings["Monitoring:Security:ApiKeys:0:Key"] = _officerKey;
-        settings["Monitoring:Security:ApiKeys:1:Name"] = "park-zhao";
-        settings["Monitoring:Security:ApiKeys:1:Role"] = "supervisor";
-        settings["Monitoring:Security:ApiKeys:1:Key"] = _supervisorKey;
+        ServiceUnderTest.WithApiKeys(settings, ("duty-li", "duty-officer", _officerKey), ("park-zhao", "supervisor", _supervisorKey));
         // Sign for within 2 s, report within 5 s of the raise: both pass while the test waits for them.
         settings["Monitoring:Alarms:Escalation:Critical:AcknowledgeWithin"] = "00:00:02";
         settings["Monitoring:Alarms:Disposal:Critical:DisposeWithin"] = "00:00:05";

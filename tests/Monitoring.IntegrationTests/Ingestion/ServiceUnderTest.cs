@@ -59,6 +59,19 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <summary>Settings for a service on the real servers, isolated by topic root, client id, database and virtual host.</summary>
+    /// <summary>Adds API keys (name, role, key) to <paramref name="settings"/>, numbered from 0, and returns them.</summary>
+    public static Dictionary<string, string> WithApiKeys(Dictionary<string, string> settings, params (string Name, string Role, string Key)[] keys)
+    {
+        for (var i = 0; i < keys.Length; i++)
+        {
+            settings[$"Monitoring:Security:ApiKeys:{i}:Name"] = keys[i].Name;
+            settings[$"Monitoring:Security:ApiKeys:{i}:Role"] = keys[i].Role;
+            settings[$"Monitoring:Security:ApiKeys:{i}:Key"] = keys[i].Key;
+        }
+
+        return settings;
+    }
+
     public static Dictionary<string, string> RealServerSettings(RealServers servers, string topicRoot, string clientId, string database, string virtualHost, string dataDirectory, string sitesPath) => new()
     {
         ["Monitoring:DataDirectory"] = dataDirectory,

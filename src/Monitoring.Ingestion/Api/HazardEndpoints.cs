@@ -33,9 +33,9 @@ internal static class HazardEndpoints
                 .ThenBy(r => r.DueAt ?? DateTimeOffset.MaxValue)
                 .ThenBy(r => r.OpenedAt)
                 .ToList();
-            if (string.Equals(format, "csv", StringComparison.Ordinal))
-                return Results.Text(Csv(records, time.GetUtcNow()), "text/csv; charset=utf-8", Encoding.UTF8);
             var now = time.GetUtcNow();
+            if (string.Equals(format, "csv", StringComparison.Ordinal))
+                return Results.Text(Csv(records, now), "text/csv; charset=utf-8", Encoding.UTF8);
             return Results.Ok(records.Select(r => HazardView.From(r, now)).ToList());
         });
 
@@ -80,17 +80,17 @@ internal static class HazardEndpoints
             });
         });
 
-        api.MapPost("/hazards/{hazardId:guid}/plan", async (Guid hazardId, PlanRequest? body, HttpContext http, HazardRegister register, CancellationToken ct) =>
+        api.MapPost("/hazards/{hazardId:guid}/plan", async (Guid hazardId, PlanRequest? body, HttpContext http, HazardRegister register, TimeProvider time, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body?.Measures) || string.IsNullOrWhiteSpace(body.Owner) || body.RectifyBy is null)
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, "'measures' (整改措施), 'owner' (责任人) and 'rectifyBy' (整改期限, ISO 8601) are required");
                 if (body.Measures.Length > MaxTextLength || body.Owner.Length > 200)
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, $"'measures' is at most {MaxTextLength} characters, 'owner' at most 200");
-                return Answer(await register.PlanAsync(hazardId, AlarmEndpoints.Actor(http), body.Measures.Trim(), body.Owner.Trim(), body.RectifyBy.Value, ct), http);
+                return Answer(await register.PlanAsync(hazardId, AlarmEndpoints.Actor(http), body.Measures.Trim(), body.Owner.Trim(), body.RectifyBy.Value, ct), time);
             })
             .RequireAuthorization(Policies.Operate);
 
-        api.MapPost("/hazards/{hazardId:guid}/rectify", async (Guid hazardId, RectifyRequest? body, HttpContext http, HazardRegister register, CancellationToken ct) =>
+        api.MapPost("/hazards/{hazardId:guid}/rectify", async (Guid hazardId, RectifyRequest? body, HttpContext http, HazardRegister register, TimeProvider time, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body?.Description) || body.Evidence is not { Count: > 0 })
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, "'description' (what was done) and at least one 'evidence' reference are required");
@@ -98,38 +98,38 @@ internal static class HazardEndpoints
                     || body.Evidence.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > DisposalSubmission.MaxEvidenceLength))
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest,
                         $"'description' is at most {MaxTextLength} characters; at most {DisposalSubmission.MaxEvidence} evidence references, each a non-empty text of at most {DisposalSubmission.MaxEvidenceLength}");
-                return Answer(await register.RectifyAsync(hazardId, AlarmEndpoints.Actor(http), body.Description.Trim(), [.. body.Evidence.Select(e => e.Trim())], ct), http);
+                return Answer(await register.RectifyAsync(hazardId, AlarmEndpoints.Actor(http), body.Description.Trim(), [.. body.Evidence.Select(e => e.Trim())], ct), time);
             })
             .RequireAuthorization(Policies.Operate);
 
-        api.MapPost("/hazards/{hazardId:guid}/return", async (Guid hazardId, ReturnRequest? body, HttpContext http, HazardRegister register, CancellationToken ct) =>
+        api.MapPost("/hazards/{hazardId:guid}/return", async (Guid hazardId, ReturnRequest? body, HttpContext http, HazardRegister register, TimeProvider time, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body?.Reason) || body.Reason.Length > AlarmEndpoints.MaxCommentLength)
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, $"a reason (at most {AlarmEndpoints.MaxCommentLength} characters) is required to return a rectification");
-                return Answer(await register.ReturnAsync(hazardId, AlarmEndpoints.Actor(http), body.Reason.Trim(), ct), http);
+                return Answer(await register.ReturnAsync(hazardId, AlarmEndpoints.Actor(http), body.Reason.Trim(), ct), time);
             })
             .RequireAuthorization(Policies.Verify);
 
-        api.MapPost("/hazards/{hazardId:guid}/verify", async (Guid hazardId, VerifyRequest? body, HttpContext http, HazardRegister register, CancellationToken ct) =>
+        api.MapPost("/hazards/{hazardId:guid}/verify", async (Guid hazardId, VerifyRequest? body, HttpContext http, HazardRegister register, TimeProvider time, CancellationToken ct) =>
             {
                 if (body?.Comment is { Length: > AlarmEndpoints.MaxCommentLength })
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, $"a comment is at most {AlarmEndpoints.MaxCommentLength} characters");
-                return Answer(await register.VerifyAsync(hazardId, AlarmEndpoints.Actor(http), NullIfBlank(body?.Comment), ct), http);
+                return Answer(await register.VerifyAsync(hazardId, AlarmEndpoints.Actor(http), NullIfBlank(body?.Comment), ct), time);
             })
             .RequireAuthorization(Policies.Verify);
 
-        api.MapPost("/hazards/{hazardId:guid}/close-out", async (Guid hazardId, VerifyRequest? body, HttpContext http, HazardRegister register, CancellationToken ct) =>
+        api.MapPost("/hazards/{hazardId:guid}/close-out", async (Guid hazardId, VerifyRequest? body, HttpContext http, HazardRegister register, TimeProvider time, CancellationToken ct) =>
             {
                 if (body?.Comment is { Length: > AlarmEndpoints.MaxCommentLength })
                     return AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, $"a comment is at most {AlarmEndpoints.MaxCommentLength} characters");
-                return Answer(await register.CloseOutAsync(hazardId, AlarmEndpoints.Actor(http), NullIfBlank(body?.Comment), ct), http);
+                return Answer(await register.CloseOutAsync(hazardId, AlarmEndpoints.Actor(http), NullIfBlank(body?.Comment), ct), time);
             })
             .RequireAuthorization(Policies.Verify);
     }
 
-    private static IResult Answer(HazardOutcome outcome, HttpContext http) => outcome.Kind switch
+    private static IResult Answer(HazardOutcome outcome, TimeProvider time) => outcome.Kind switch
     {
-        HazardOutcomeKind.Done => Results.Ok(HazardView.From(outcome.Record!, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow())),
+        HazardOutcomeKind.Done => Results.Ok(HazardView.From(outcome.Record!, time.GetUtcNow())),
         HazardOutcomeKind.NotFound => AlarmEndpoints.Problem(StatusCodes.Status404NotFound, outcome.Problem!),
         HazardOutcomeKind.Invalid => AlarmEndpoints.Problem(StatusCodes.Status400BadRequest, outcome.Problem!),
         _ => AlarmEndpoints.Problem(StatusCodes.Status409Conflict, outcome.Problem!),

@@ -66,7 +66,7 @@ internal sealed class EventQueue
             var urn = envelope.GetProperty("messageType")[0].GetString()!;
             _received.Add(new ReceivedEvent(
                 urn[(urn.LastIndexOf(':') + 1)..],
-                (message.TryGetProperty("alarmId", out var alarm) && !message.TryGetProperty("hazardId", out _) ? alarm : message.GetProperty("hazardId")).GetGuid(),
+                (message.TryGetProperty("hazardId", out var hazard) ? hazard : message.GetProperty("alarmId")).GetGuid(),
                 message.GetProperty("eventId").GetGuid(),
                 envelope.GetProperty("messageId").GetGuid(),
                 message.GetProperty("sequence").GetInt64(),

@@ -20,13 +20,14 @@ namespace Monitoring.ConsoleTests;
 
 /// <summary>
 /// The ingestion service on its embedded default (embedded broker, SQLite, in-memory bus) in-process on free
-/// loopback ports, two console users, an MQTT client playing the gateways, and one headless Debian Chromium.
+/// loopback ports, three console users (duty officer, viewer, supervising officer), an MQTT client playing the gateways, and one headless Debian Chromium.
 /// Shared by the tests of a class; each test opens its own browser context (own cookies) and raises its own alarms.
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
     public const string DutyOfficer = "duty-li";
     public const string Viewer = "viewer-wang";
+    public const string Supervisor = "sup-zhao";
     public const string ChromiumPath = ConsoleBrowser.ChromiumPath;
 
     private readonly string _data = Path.Combine(Path.GetTempPath(), "monitoring-console-tests", Guid.NewGuid().ToString("N"));
@@ -61,6 +62,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
             $"--Monitoring:Security:Users:1:Id={Viewer}",
             "--Monitoring:Security:Users:1:Role=viewer",
             $"--Monitoring:Security:Users:1:PasswordHash={hash}",
+            $"--Monitoring:Security:Users:2:Id={Supervisor}",
+            "--Monitoring:Security:Users:2:DisplayName=Zhao Min (park supervisor)",
+            "--Monitoring:Security:Users:2:Role=supervisor",
+            $"--Monitoring:Security:Users:2:PasswordHash={hash}",
         ];
         _app = IngestionApp.Build(args, builder => builder.Logging.AddProvider(_errors));
         await _app.StartAsync();

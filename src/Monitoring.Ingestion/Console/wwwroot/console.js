@@ -334,6 +334,7 @@
     $('disposal-table').hidden = list.length === 0;
     $('no-disposals').hidden = list.length > 0;
     $('disposal-summary').textContent = t('disposalSummary', list.length, list.filter((a) => a.disposal.overdue).length);
+    tick();
   }
 
   // ---- the major-hazard register (重大事故隐患): target zero, per enterprise -------------------------------------
@@ -350,7 +351,7 @@
       el('div', { class: 'small muted', text: t('planOwner', h.plan.owner, clock(h.plan.rectifyBy)) }));
     if (h.rectification) plan.append(el('div', { class: 'small', text: `${t('rectified')}: ${h.rectification.description}` }));
     if (!plan.childNodes.length) plan.append('—');
-    return el('tr', { class: `hazard hz-${h.state} ${h.overdue ? 'is-overdue' : ''}`, 'data-hazard-id': h.hazardId, 'data-state': h.state },
+    return el('tr', { class: `hazard ${h.overdue ? 'is-overdue' : ''}`, 'data-hazard-id': h.hazardId, 'data-state': h.state },
       el('td', { 'data-label': t('colState') }, el('span', { class: `hz-state hz-${h.state}`, text: t(`hz.${h.state}`) }),
         h.recurrences ? el('div', { class: 'note', text: t('recurrences', h.recurrences) }) : null),
       enterpriseCell(h),
@@ -358,7 +359,8 @@
         el('div', { class: 'muted small', text: h.equipment || '' }), flags({ majorHazard: true, simulated: h.simulated })),
       el('td', { 'data-label': t('colClause'), class: 'clause', text: h.clause || '—' }),
       el('td', { 'data-label': t('colAge'), class: 'num', 'data-age': h.open ? h.openedAt : '', text: h.open ? '' : '—' }),
-      el('td', { 'data-label': t('colDue'), class: 'num due', 'data-deadline': h.open ? (h.dueAt || '') : '', title: h.dueAt ? clock(h.dueAt) : '' },
+      el('td', { 'data-label': t('colDue'), class: 'num', title: h.dueAt ? clock(h.dueAt) : '' },
+        el('span', { class: 'due', 'data-deadline': h.open ? (h.dueAt || '') : '' }),
         h.waitingFor ? el('div', { class: 'muted small', text: t(`wait.${h.waitingFor}`) }) : null),
       plan,
       actions);
@@ -377,6 +379,7 @@
 
   async function loadHazards() {
     const q = $('hazard-open').checked ? '?open=true' : '';
+    $('hazard-csv').href = `/api/hazards${q ? q + '&' : '?'}format=csv`;
     const [list, board] = await Promise.all([api('GET', `/api/hazards${q}`), api('GET', '/api/hazards/board')]);
     // The ages tick on the page; only a real change rebuilds it.
     if (!changed({ list, board }, (k, v) => (k === 'ageSeconds' || k === 'oldestOpenSeconds' ? undefined : v))) return;
@@ -386,7 +389,7 @@
     $('hazard-summary').replaceChildren(
       el('span', { class: `target ${zero ? 'zero' : 'open'}`, text: zero ? t('targetZeroReached') : t('targetZero') }),
       el('span', { class: 'big', text: String(board.open) }), ' ', el('span', { text: t('openHazards') }),
-      board.overdue ? el('span', { class: 'bad', text: ` · ${t('overdueCount', board.overdue)}` }) : null);
+      ...(board.overdue ? [el('span', { class: 'bad', text: ` · ${t('overdueCount', board.overdue)}` })] : []));
     $('hazard-board').replaceChildren(...board.enterprises.map(boardCard));
     $('hazard-rows').replaceChildren(...list.map(hazardRow));
     $('hazard-table').hidden = list.length === 0;
@@ -509,7 +512,7 @@
       r ? [t('cause'), `${causeLabel(r.cause)}${r.causeText ? ' — ' + r.causeText : ''}`] : null,
       r ? [t('description'), r.description] : null,
       r ? [t('measures'), r.measures] : null,
-      r && (r.evidence || []).length ? [t('evidence'), r.evidence.join(', ')] : null,
+      r && (r.evidence || []).length ? [t('evidenceRefs'), r.evidence.join(', ')] : null,
       r ? [t('reported'), t('reportedBy', r.by, clock(r.at), (r.evidence || []).length)] : null,
       d && d.verifiedBy ? [t('verified'), `${d.verifiedBy} · ${clock(d.verifiedAt)}${d.verifyComment ? ' — ' + d.verifyComment : ''}`] : null,
       d && d.closedOutBy ? [t('closedOut'), `${d.closedOutBy} · ${clock(d.closedOutAt)}`] : null,
